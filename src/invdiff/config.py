@@ -1,0 +1,174 @@
+"""Typed view of ``params.yaml``: the one config layer (DVC ``-S`` overrides edit the same file).
+
+Every section is a pydantic model with ``extra="forbid"`` and strict types, so an unknown or ill-typed key
+fails with one line naming its path, e.g. ``branin.train.lr: expected a number, got 'fast'``.
+Strict mode still accepts an int where a float is expected (``lr: 1`` is fine).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from invdiff.errors import ConfigError
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+# ---------------------------------------------------------------- shared sections
+class MlflowConfig(Section):
+    tracking_uri: str = "sqlite:///mlflow.db"
+    enabled: bool = True
+
+
+class TrainerConfig(Section):
+    """Passed straight to ``pytorch_lightning.Trainer``: DDP on a cluster is a params change, not a code change."""
+
+    accelerator: str = "cpu"
+    devices: int | str | list[int] = 1
+    strategy: str = "auto"
+    num_nodes: int = Field(1, ge=1)
+    precision: str = "32-true"
+    log_every_n_steps: int = Field(25, ge=1)
+    checkpoint_every_n_steps: int = Field(500, ge=1)
+
+
+class ScheduleConfig(Section):
+    schedule: Literal["linear", "cosine"] = "linear"
+    timesteps: int = Field(1000, ge=2)
+    beta_start: float = Field(1.0e-4, gt=0, lt=1)
+    beta_end: float = Field(0.02, gt=0, lt=1)
+    p_uncond: float = Field(0.1, ge=0, le=1)
+
+
+class SamplerConfig(Section):
+    name: Literal["ddpm", "ddim"] = "ddpm"
+    steps: int = Field(1000, ge=1, description="DDIM steps; DDPM always uses all timesteps")
+    eta: float = Field(0.0, ge=0.0, description="DDIM stochasticity (1.0 = DDPM posterior variance)")
+
+
+class OptimConfig(Section):
+    max_steps: int = Field(ge=1)
+    batch_size: int = Field(ge=1)
+    lr: float = Field(gt=0)
+    weight_decay: float = Field(0.0, ge=0)
+    lr_decay: Literal["linear", "constant", "cosine"] = "linear"
+
+
+# ---------------------------------------------------------------- branin
+class BraninDataConfig(Section):
+    n_train: int = Field(20000, ge=16)
+
+
+class MlpConfig(Section):
+    width: int = Field(128, ge=1)
+    depth: int = Field(3, ge=1, description="number of FiLM residual blocks")
+    time_embed_dim: int = Field(64, ge=2)
+
+
+class BraninEvalConfig(Section):
+    targets: list[float] = Field(min_length=1)
+    guidance_weights: list[float] = Field(min_length=1)
+    n_samples: int = Field(512, ge=2, description="samples per target, the same budget for every method")
+    sampler: SamplerConfig = SamplerConfig()
+
+    @field_validator("guidance_weights")
+    @classmethod
+    def _weights_non_negative(cls, v: list[float]) -> list[float]:
+        if any(w < 0 for w in v):
+            raise ValueError("guidance weights must be >= 0")
+        return v
+
+
+class GradientDescentConfig(Section):
+    steps: int = Field(500, ge=1)
+    lr: float = Field(0.05, gt=0)
+    project: bool = Field(True, description="clip iterates to the domain after each step")
+
+
+class McmcConfig(Section):
+    sigma: float = Field(0.5, gt=0, description="likelihood width, in units of f")
+    steps: int = Field(3000, ge=1)
+    init_step: float = Field(0.5, gt=0)
+    target_accept: float = Field(0.3, gt=0, lt=1)
+
+
+class BraninBaselinesConfig(Section):
+    gradient_descent: GradientDescentConfig = GradientDescentConfig()
+    mcmc: McmcConfig = McmcConfig()
+
+
+class BraninConfig(Section):
+    data: BraninDataConfig = BraninDataConfig()
+    diffusion: ScheduleConfig = ScheduleConfig()
+    model: MlpConfig = MlpConfig()
+    train: OptimConfig
+    eval: BraninEvalConfig
+    baselines: BraninBaselinesConfig = BraninBaselinesConfig()
+
+
+# ---------------------------------------------------------------- root
+class Params(Section):
+    seed: int = 0
+    mlflow: MlflowConfig = MlflowConfig()
+    trainer: TrainerConfig = TrainerConfig()
+    branin: BraninConfig
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _format_error(err: dict[str, Any]) -> str:
+    path = ".".join(str(p) for p in err["loc"])
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return f"{path}: unknown key (check the spelling; allowed keys are listed in params.yaml)"
+    if kind == "missing":
+        return f"{path}: required key is missing"
+    return f"{path}: {err['msg'].lower()}, got {_describe(err.get('input'))}"
+
+
+def parse_params(raw: Any, source: str = "params") -> Params:
+    """Validate a params mapping; raises :class:`ConfigError` with one line per offending key."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: expected a mapping of sections at the top level, got {_describe(raw)}")
+    try:
+        return Params.model_validate(raw)
+    except ValidationError as exc:
+        lines = [_format_error(e) for e in exc.errors()]
+        raise ConfigError(f"{source}: " + "; ".join(lines)) from None
+
+
+def load_yaml(path: str | Path) -> Any:
+    """YAML 1.2 (ruamel, as DVC writes it), so ``1e-4`` is a float and not a string."""
+    from ruamel.yaml import YAML, YAMLError
+
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: params file not found (run from the repository root, or pass --params)")
+    try:
+        return YAML(typ="safe", pure=True).load(path.read_text())
+    except YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
+
+
+def load_params(path: str | Path = "params.yaml") -> Params:
+    return parse_params(load_yaml(path), source=str(path))
+
+
+def flatten(section: BaseModel | dict, prefix: str = "") -> dict[str, Any]:
+    """``{"a": {"b": 1}}`` -> ``{"a.b": 1}``, for MLflow params."""
+    data = section.model_dump() if isinstance(section, BaseModel) else section
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, name + "."))
+        else:
+            out[name] = value
+    return out

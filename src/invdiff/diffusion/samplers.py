@@ -1,0 +1,96 @@
+"""Stateless samplers: ``sample(eps_fn, schedule, shape, ...)``; any network works through an ``eps_fn(x_t, t)``.
+
+``ddpm_sample``: ancestral sampling, Ho et al. 2020 Algorithm 2 (the papers' sampler).
+``ddim_sample``: Song et al. 2021 eq. 12 on a sub-sequence of timesteps; ``eta = 0`` is deterministic and
+``eta = 1`` with every timestep is the same Markov chain as ``ddpm_sample(variance="posterior")``.
+"""
+from __future__ import annotations
+
+from typing import Callable, Literal
+
+import torch
+from torch import Tensor
+
+from invdiff.diffusion.forward import predict_x0
+from invdiff.diffusion.schedules import NoiseSchedule
+from invdiff.progress import track
+
+EpsFn = Callable[[Tensor, Tensor], Tensor]
+
+
+def _noise(shape, device, dtype, generator):
+    return torch.randn(shape, device=device, dtype=dtype, generator=generator)
+
+
+@torch.no_grad()
+def ddpm_sample(eps_fn: EpsFn, schedule: NoiseSchedule, shape: tuple[int, ...], *,
+                generator: torch.Generator | None = None, device: torch.device | str = "cpu",
+                dtype: torch.dtype = torch.float32, variance: Literal["posterior", "beta"] = "posterior",
+                clip_x0: float | None = None, progress: bool = False) -> Tensor:
+    """Ancestral sampling x_T ~ N(0, I) -> x_0 (Ho et al. 2020, Algorithm 2).
+
+    ``variance``: sigma_t^2 = beta~_t (posterior, exact for a point-mass x_0) or beta_t (exact for N(0, I) data).
+    ``clip_x0``: clip the implied x_0 to [-c, c] before forming the posterior mean (off by default).
+    """
+    sched = schedule.to(device)
+    sigma2 = sched.posterior_variance if variance == "posterior" else sched.betas
+    coef_x0, coef_xt = sched.posterior_mean_coef_x0, sched.posterior_mean_coef_xt
+    x = _noise(shape, device, dtype, generator)
+    steps = range(sched.num_timesteps - 1, -1, -1)
+    for i in track(steps, sched.num_timesteps, "ddpm sampling", enabled=progress):
+        t = torch.full((shape[0],), i, device=device, dtype=torch.long)
+        x0 = predict_x0(sched, x, t, eps_fn(x, t))
+        if clip_x0 is not None:
+            x0 = x0.clamp(-clip_x0, clip_x0)
+        mean = coef_x0[i].to(dtype) * x0 + coef_xt[i].to(dtype) * x
+        x = mean + sigma2[i].sqrt().to(dtype) * _noise(shape, device, dtype, generator) if i > 0 else mean
+    return x
+
+
+def ddim_timesteps(num_timesteps: int, steps: int) -> list[int]:
+    """``steps`` timesteps evenly spread over [0, T-1], descending (always ending at 0)."""
+    if not 1 <= steps <= num_timesteps:
+        raise ValueError(f"DDIM steps must be in [1, {num_timesteps}], got {steps}")
+    grid = torch.linspace(0, num_timesteps - 1, steps, dtype=torch.float64).round().long().unique()
+    return grid.flip(0).tolist()
+
+
+@torch.no_grad()
+def ddim_sample(eps_fn: EpsFn, schedule: NoiseSchedule, shape: tuple[int, ...], *, steps: int, eta: float = 0.0,
+                generator: torch.Generator | None = None, device: torch.device | str = "cpu",
+                dtype: torch.dtype = torch.float32, clip_x0: float | None = None,
+                progress: bool = False) -> Tensor:
+    """DDIM (Song, Meng & Ermon 2021, eq. 12 with sigma from eq. 16) over ``steps`` timesteps."""
+    sched = schedule.to(device)
+    abar = sched.alpha_bars
+    ts = ddim_timesteps(sched.num_timesteps, steps)
+    x = _noise(shape, device, dtype, generator)
+    for k in track(range(len(ts)), len(ts), "ddim sampling", enabled=progress):
+        i = ts[k]
+        a_t = abar[i]
+        a_prev = abar[ts[k + 1]] if k + 1 < len(ts) else abar.new_tensor(1.0)
+        t = torch.full((shape[0],), i, device=device, dtype=torch.long)
+        eps = eps_fn(x, t)
+        x0 = predict_x0(sched, x, t, eps)
+        if clip_x0 is not None:
+            x0 = x0.clamp(-clip_x0, clip_x0)
+            eps = (x - a_t.sqrt().to(dtype) * x0) / (1 - a_t).sqrt().to(dtype)
+        sigma = eta * ((1 - a_prev) / (1 - a_t) * (1 - a_t / a_prev)).sqrt()
+        x = a_prev.sqrt().to(dtype) * x0 + (1 - a_prev - sigma**2).clamp(min=0).sqrt().to(dtype) * eps
+        if k + 1 < len(ts) and eta > 0:
+            x = x + sigma.to(dtype) * _noise(shape, device, dtype, generator)
+    return x
+
+
+def sample(eps_fn: EpsFn, schedule: NoiseSchedule, shape: tuple[int, ...], sampler_cfg, **kwargs) -> Tensor:
+    """Dispatch on a ``SamplerConfig`` (params ``<task>.eval.sampler``)."""
+    if sampler_cfg.name == "ddpm":
+        return ddpm_sample(eps_fn, schedule, shape, **kwargs)
+    if sampler_cfg.name == "ddim":
+        return ddim_sample(eps_fn, schedule, shape, steps=sampler_cfg.steps, eta=sampler_cfg.eta, **kwargs)
+    raise ValueError(f"unknown sampler {sampler_cfg.name!r}")
+
+
+def network_evaluations(sampler_cfg, num_timesteps: int) -> int:
+    """Denoiser calls per sample (each a single batched forward, guidance included)."""
+    return num_timesteps if sampler_cfg.name == "ddpm" else len(ddim_timesteps(num_timesteps, sampler_cfg.steps))

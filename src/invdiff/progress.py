@@ -1,0 +1,76 @@
+"""Progress that suits where it is shown: a bar on a terminal, a log line every few percent in CI/DVC logs."""
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from typing import Iterable, Iterator, TypeVar
+
+import pytorch_lightning as pl
+
+log = logging.getLogger("invdiff")
+T = TypeVar("T")
+
+
+def on_tty() -> bool:
+    return sys.stderr.isatty()
+
+
+def setup_logging(level: int = logging.INFO) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s %(message)s", datefmt="%H:%M:%S")
+    for noisy in ("alembic", "mlflow", "lightning", "pytorch_lightning", "lightning_fabric"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def track(items: Iterable[T], total: int, desc: str, every_percent: int = 10, enabled: bool = True) -> Iterator[T]:
+    """Iterate ``items`` reporting progress; ``enabled=False`` for inner loops that must stay quiet."""
+    if not enabled:
+        yield from items
+        return
+    if on_tty():
+        from tqdm.auto import tqdm
+
+        yield from tqdm(items, total=total, desc=desc, leave=False)
+        return
+    start, next_mark = time.perf_counter(), every_percent
+    for i, item in enumerate(items, start=1):
+        yield item
+        percent = 100 * i // max(total, 1)
+        if percent >= next_mark or i == total:
+            log.info("%s: %d/%d (%d%%, %.1fs)", desc, i, total, percent, time.perf_counter() - start)
+            next_mark = (percent // every_percent + 1) * every_percent
+
+
+class PercentProgress(pl.Callback):
+    """Lightning progress without a bar: one line with step, loss and rate every ``every_percent`` of max_steps."""
+
+    def __init__(self, every_percent: int = 5):
+        self.every_percent = every_percent
+        self._next = every_percent
+        self._start = 0.0
+        self._start_step = 0
+
+    def on_train_start(self, trainer, pl_module):
+        self._start, self._start_step = time.perf_counter(), trainer.global_step
+        done = 100 * trainer.global_step // max(trainer.max_steps, 1)
+        self._next = (done // self.every_percent + 1) * self.every_percent
+        if trainer.global_step:
+            log.info("resumed at step %d/%d", trainer.global_step, trainer.max_steps)
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
+        step, total = trainer.global_step, max(trainer.max_steps, 1)
+        percent = 100 * step // total
+        if percent >= self._next or step == total:
+            loss = trainer.callback_metrics.get("train/loss")
+            elapsed = time.perf_counter() - self._start
+            rate = (step - self._start_step) / max(elapsed, 1e-9)
+            log.info("train step %d/%d (%d%%) loss=%s %.1f steps/s", step, total, percent,
+                     f"{float(loss):.4f}" if loss is not None else "n/a", rate)
+            self._next = (percent // self.every_percent + 1) * self.every_percent
+
+
+def lightning_progress() -> tuple[bool, list[pl.Callback]]:
+    """(enable_progress_bar, extra callbacks) for a Trainer."""
+    if on_tty():
+        return True, []
+    return False, [PercentProgress()]

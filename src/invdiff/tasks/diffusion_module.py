@@ -1,0 +1,67 @@
+"""One LightningModule for every conditional DDPM: a denoiser passed in, the shared loss, AdamW + LR decay.
+
+Batches are ``(x0, cond)``. The network and its constructor arguments are kept apart (``net_config`` in the
+hyper-parameters) so a checkpoint can be rebuilt without pickling code.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import pytorch_lightning as pl
+import torch
+from torch import nn
+
+from invdiff.config import ScheduleConfig
+from invdiff.diffusion import epsilon_loss, make_schedule
+
+
+def lr_multiplier(kind: str, max_steps: int) -> Callable[[int], float]:
+    if kind == "constant":
+        return lambda step: 1.0
+    if kind == "linear":
+        return lambda step: max(0.0, 1.0 - step / max_steps)
+    if kind == "cosine":
+        return lambda step: 0.5 * (1 + math.cos(math.pi * min(step, max_steps) / max_steps))
+    raise ValueError(f"unknown lr_decay {kind!r}")
+
+
+class ConditionalDiffusion(pl.LightningModule):
+    def __init__(self, net: nn.Module, net_config: dict[str, Any], diffusion: dict[str, Any], optim: dict[str, Any],
+                 extra: dict[str, Any] | None = None, loss_weight: list[float] | None = None):
+        super().__init__()
+        self.save_hyperparameters(ignore=["net"])
+        self.net = net
+        self.schedule_config = ScheduleConfig(**diffusion)
+        self.schedule = make_schedule(self.schedule_config)
+        self.register_buffer("loss_weight", None if loss_weight is None else torch.tensor(loss_weight))
+
+    def forward(self, x_t, t, cond, drop_mask):
+        return self.net(x_t, t, cond, drop_mask)
+
+    def training_step(self, batch, batch_idx):
+        x0, cond = batch
+        loss = epsilon_loss(self.net, self.schedule, x0, cond, self.schedule_config.p_uncond, weight=self.loss_weight)
+        self.log("train/loss", loss, prog_bar=True, on_step=True, on_epoch=False)
+        return loss
+
+    def configure_optimizers(self):
+        o = self.hparams.optim
+        optimizer = torch.optim.AdamW(self.net.parameters(), lr=o["lr"], weight_decay=o["weight_decay"])
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_multiplier(o["lr_decay"], o["max_steps"]))
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
+
+    def num_parameters(self) -> int:
+        return sum(p.numel() for p in self.net.parameters())
+
+
+def load_diffusion_module(path, build_net: Callable[[dict[str, Any]], nn.Module],
+                          map_location="cpu") -> ConditionalDiffusion:
+    """Rebuild the network from the checkpoint's ``net_config``, then load the weights (eval mode)."""
+    from invdiff.errors import require_file
+
+    path = require_file(path, "Train it first: `dvc repro` (or the task's train_* stage).")
+    hparams = torch.load(path, map_location=map_location, weights_only=False)["hyper_parameters"]
+    module = ConditionalDiffusion.load_from_checkpoint(path, map_location=map_location,
+                                                       net=build_net(hparams["net_config"]))
+    return module.eval()

@@ -1,0 +1,184 @@
+"""The one place that talks to MLflow: store location, experiments, run tags, child runs and figures.
+
+The store is a sqlite file at an absolute path under the workspace root (MLflow >= 3.13 refuses the ``./mlruns``
+file store), so queued DVC experiments, which run in temporary clones, log into the same store as the workspace.
+Artifacts go to ``<workspace>/mlartifacts/<experiment>``.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+from pathlib import Path
+from typing import Any, Iterator
+
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+os.environ.setdefault("DVC_NO_ANALYTICS", "1")
+os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
+
+from invdiff.config import MlflowConfig  # noqa: E402
+from invdiff.paths import workspace_root  # noqa: E402
+
+URI_ENV = "INVDIFF_MLFLOW_URI"
+_enabled = False
+
+
+def resolve_uri(cfg: MlflowConfig, root: Path | None = None) -> str:
+    """``sqlite:///mlflow.db`` (relative) -> ``sqlite:////abs/workspace/mlflow.db``; ``INVDIFF_MLFLOW_URI`` wins."""
+    uri = os.environ.get(URI_ENV) or cfg.tracking_uri
+    prefix = "sqlite:///"
+    if uri.startswith(prefix) and not uri.startswith(prefix + "/"):
+        uri = prefix + str((root or workspace_root()) / uri[len(prefix):])
+    return uri
+
+
+def setup(cfg: MlflowConfig) -> bool:
+    """Point MLflow at the project's store. Returns whether tracking is on."""
+    global _enabled
+    _enabled = cfg.enabled
+    if _enabled:
+        import mlflow
+
+        mlflow.set_tracking_uri(resolve_uri(cfg))
+    return _enabled
+
+
+def enabled() -> bool:
+    return _enabled
+
+
+def _artifact_root() -> Path:
+    return workspace_root() / "mlartifacts"
+
+
+def experiment_id(name: str) -> str:
+    import mlflow
+
+    exp = mlflow.get_experiment_by_name(name)
+    if exp is not None:
+        return exp.experiment_id
+    location = (_artifact_root() / name).as_uri()
+    try:
+        return mlflow.create_experiment(name, artifact_location=location)
+    except Exception:  # created concurrently by another stage
+        exp = mlflow.get_experiment_by_name(name)
+        if exp is None:
+            raise
+        return exp.experiment_id
+
+
+def git_commit() -> str:
+    try:
+        sha = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                               text=True, check=True).stdout.strip()
+        return sha + ("-dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def run_tags(stage: str, data_source: str, **extra: str) -> dict[str, str]:
+    if data_source not in ("real", "synthetic"):
+        raise ValueError(f"data_source must be 'real' or 'synthetic', got {data_source!r}")
+    tags = {"git_commit": git_commit(), "dvc_stage": stage, "data_source": data_source}
+    if os.environ.get("DVC_EXP_NAME"):
+        tags["dvc_exp_name"] = os.environ["DVC_EXP_NAME"]
+    tags.update(extra)
+    return tags
+
+
+def _clean_params(params: dict[str, Any]) -> dict[str, str]:
+    return {k: str(v)[:6000] for k, v in params.items()}
+
+
+@contextlib.contextmanager
+def start_run(experiment: str, run_name: str, tags: dict[str, str], params: dict[str, Any] | None = None,
+              run_id: str | None = None) -> Iterator[Any]:
+    """A top-level run (``None`` when tracking is off). ``run_id`` continues an existing run."""
+    if not _enabled:
+        yield None
+        return
+    import mlflow
+
+    exp_id = experiment_id(experiment)
+    with mlflow.start_run(run_id=run_id, experiment_id=None if run_id else exp_id, run_name=run_name,
+                          tags=None if run_id else tags) as run:
+        if params and not run_id:
+            mlflow.log_params(_clean_params(params))
+        yield run
+
+
+def log_child_run(run_name: str, params: dict[str, Any], metrics: dict[str, float],
+                  tags: dict[str, str] | None = None) -> None:
+    """One compared setting (e.g. method x w) as a nested run with the same metric keys as the JSON."""
+    if not _enabled:
+        return
+    import mlflow
+
+    parent = mlflow.active_run()
+    if parent is None:
+        raise RuntimeError("log_child_run needs an active parent run (tracking.start_run)")
+    # A nested run does not inherit its parent's experiment: name it, or it lands in "Default".
+    with mlflow.start_run(run_name=run_name, nested=True, tags=tags, experiment_id=parent.info.experiment_id):
+        mlflow.log_params(_clean_params(params))
+        mlflow.log_metrics({k: float(v) for k, v in metrics.items()})
+
+
+def log_metrics(metrics: dict[str, float], run_id: str | None = None) -> None:
+    """To ``run_id`` if given, else to the active run."""
+    if not _enabled:
+        return
+    import mlflow
+
+    clean = {k: float(v) for k, v in metrics.items()}
+    if run_id:
+        client = mlflow.MlflowClient()
+        for k, v in clean.items():
+            client.log_metric(run_id, k, v)
+    else:
+        mlflow.log_metrics(clean)
+
+
+def log_figure(fig, artifact_file: str, run_id: str | None = None) -> None:
+    """Log a matplotlib figure to the active run (or ``run_id``) as ``artifact_file``."""
+    if not _enabled:
+        return
+    import mlflow
+
+    if run_id:
+        mlflow.MlflowClient().log_figure(run_id, fig, artifact_file)
+    else:
+        mlflow.log_figure(fig, artifact_file)
+
+
+def log_file(path: str | Path, artifact_path: str | None = None, run_id: str | None = None) -> None:
+    if not _enabled:
+        return
+    import mlflow
+
+    if run_id:
+        mlflow.MlflowClient().log_artifact(run_id, str(path), artifact_path)
+    else:
+        mlflow.log_artifact(str(path), artifact_path)
+
+
+def set_tags(tags: dict[str, str], run_id: str | None) -> None:
+    if not _enabled or run_id is None:
+        return
+    import mlflow
+
+    client = mlflow.MlflowClient()
+    for k, v in tags.items():
+        client.set_tag(run_id, k, v)
+
+
+def lightning_logger(experiment: str, run_name: str, tags: dict[str, str], run_id: str | None = None):
+    """An ``MLFlowLogger`` on the project's store; ``run_id`` resumes the run of an interrupted training."""
+    if not _enabled:
+        return None
+    import mlflow
+    from pytorch_lightning.loggers import MLFlowLogger
+
+    experiment_id(experiment)  # create with our artifact location before Lightning would
+    return MLFlowLogger(experiment_name=experiment, run_name=run_name, tracking_uri=mlflow.get_tracking_uri(),
+                        tags=tags, run_id=run_id, log_model=False)

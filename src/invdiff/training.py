@@ -1,0 +1,164 @@
+"""One training entry for every task: ``train(task, params, out_dir)``.
+
+Seeds everything, builds a Lightning ``Trainer`` from the ``trainer`` params (accelerator / devices / strategy /
+num_nodes pass straight through, so DDP needs no code change), checkpoints ``last.ckpt`` every
+``trainer.checkpoint_every_n_steps`` into a scratch folder keyed by the training config, and resumes from it: a
+stage re-run after an interruption continues at the saved step, in the same MLflow run. DVC deletes a stage's
+outputs before running it, so the scratch folder lives outside them (``.checkpoints/``, git- and DVC-ignored)
+and is removed once training completes.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytorch_lightning as pl
+from pytorch_lightning.callbacks import ModelCheckpoint
+
+from invdiff import tracking
+from invdiff.config import Params, flatten
+from invdiff.io import atomic_path, write_json
+from invdiff.paths import checkpoint_scratch
+from invdiff.progress import lightning_progress
+from invdiff.tasks import get_task
+
+log = logging.getLogger("invdiff")
+
+
+class LossHistory(pl.Callback):
+    """Loss curve and wall time; part of the checkpoint, so a resumed run keeps the whole curve."""
+
+    def __init__(self, every: int):
+        self.every = every
+        self.steps: list[int] = []
+        self.losses: list[float] = []
+        self.seconds = 0.0
+        self._t0 = 0.0
+
+    def on_train_start(self, trainer, pl_module):
+        self._t0 = time.perf_counter()
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
+        step = trainer.global_step
+        if step % self.every == 0 or step == trainer.max_steps:
+            self.steps.append(step)
+            self.losses.append(float(outputs["loss"] if isinstance(outputs, dict) else outputs))
+
+    def elapsed(self) -> float:
+        return self.seconds + (time.perf_counter() - self._t0 if self._t0 else 0.0)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"steps": self.steps, "losses": self.losses, "seconds": self.elapsed()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.steps, self.losses, self.seconds = list(state["steps"]), list(state["losses"]), float(state["seconds"])
+
+
+@dataclass
+class TrainResult:
+    checkpoint: Path
+    run_id: str | None
+    steps: int
+    seconds: float
+    final_loss: float
+    num_parameters: int
+    loss_steps: list[int] = field(default_factory=list)
+    losses: list[float] = field(default_factory=list)
+    resumed_from_step: int = 0
+
+
+def training_fingerprint(task: ModuleType, params: Params) -> str:
+    """Hash of everything that determines the trained weights (not evaluation settings)."""
+    section = task.section(params).model_dump(exclude={"eval", "baselines"})
+    payload = {"seed": params.seed, "trainer": params.trainer.model_dump(), task.NAME: section}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def train(task_name: str, params: Params, out_dir: str | Path, *, callbacks: list[pl.Callback] | None = None,
+          scratch: str | Path | None = None) -> TrainResult:
+    """Train ``task_name`` to ``<task>.train.max_steps``; write ``out_dir/model.ckpt`` and ``out_dir/train_info.json``."""
+    task = get_task(task_name)
+    cfg = task.section(params)
+    out_dir = Path(out_dir)
+    scratch = Path(scratch) if scratch else checkpoint_scratch(task.NAME, training_fingerprint(task, params))
+    last = scratch / "last.ckpt"
+    run_file = scratch / "mlflow_run_id"
+
+    pl.seed_everything(params.seed, workers=True, verbose=False)
+    module, loader = task.build(params)
+    resume = last.is_file()
+    run_id = run_file.read_text().strip() if resume and run_file.is_file() else None
+    if resume:
+        log.info("found %s: resuming the interrupted training", last)
+
+    tags = tracking.run_tags(f"train_{task.NAME}", task.data_source(params), task=task.NAME)
+    logger = tracking.lightning_logger(task.EXPERIMENT, f"train_{task.NAME}", tags, run_id=run_id)
+    scratch.mkdir(parents=True, exist_ok=True)
+    if logger is not None and run_id is None:
+        run_file.write_text(logger.run_id)
+        logger.log_hyperparams({**flatten(cfg.model_dump(exclude={"eval", "baselines"}), f"{task.NAME}."),
+                                **flatten(params.trainer, "trainer."), "seed": params.seed,
+                                "num_parameters": module.num_parameters()})
+
+    t = params.trainer
+    history = LossHistory(every=t.log_every_n_steps)
+    checkpointing = ModelCheckpoint(dirpath=scratch, filename="step{step}", save_last=True, save_top_k=0,
+                                    every_n_train_steps=t.checkpoint_every_n_steps, enable_version_counter=False)
+    show_bar, progress_callbacks = lightning_progress()
+    trainer = pl.Trainer(
+        accelerator=t.accelerator, devices=t.devices, strategy=t.strategy, num_nodes=t.num_nodes,
+        precision=t.precision, max_steps=cfg.train.max_steps, max_epochs=-1, logger=logger or False,
+        callbacks=[history, checkpointing, *progress_callbacks, *(callbacks or [])],
+        enable_progress_bar=show_bar, enable_model_summary=False, log_every_n_steps=t.log_every_n_steps,
+        limit_val_batches=0, num_sanity_val_steps=0, deterministic="warn", default_root_dir=str(scratch),
+    )
+    start_step = 0
+    if resume:
+        import torch
+
+        start_step = int(torch.load(last, map_location="cpu", weights_only=False)["global_step"])
+    trainer.fit(module, train_dataloaders=loader, ckpt_path=str(last) if resume else None)
+    if trainer.global_step < cfg.train.max_steps:
+        raise RuntimeError(f"training of {task.NAME} stopped at step {trainer.global_step} of "
+                           f"{cfg.train.max_steps}; re-run to resume from {last}")
+
+    checkpoint = out_dir / "model.ckpt"
+    result = TrainResult(checkpoint=checkpoint, run_id=logger.run_id if logger else None,
+                         steps=trainer.global_step, seconds=history.elapsed(),
+                         final_loss=history.losses[-1] if history.losses else float("nan"),
+                         num_parameters=module.num_parameters(), loss_steps=history.steps, losses=history.losses,
+                         resumed_from_step=start_step)
+    if trainer.is_global_zero:
+        with atomic_path(checkpoint) as tmp:
+            trainer.save_checkpoint(tmp)
+        write_json(out_dir / "train_info.json", {
+            "task": task.NAME, "steps": result.steps, "seconds": round(result.seconds, 2),
+            "final_loss": result.final_loss, "num_parameters": result.num_parameters, "mlflow_run_id": result.run_id,
+            "resumed_from_step": start_step, "data_source": task.data_source(params)})
+        tracking.log_metrics({"train_seconds": result.seconds}, run_id=result.run_id)
+        tracking.set_tags({"checkpoint_path": str(checkpoint.resolve())}, run_id=result.run_id)
+        shutil.rmtree(scratch, ignore_errors=True)
+    return result
+
+
+def write_training_outputs(task_name: str, result: TrainResult) -> None:
+    """``metrics/<task>_train.json`` and ``plots/<task>_train/loss.{csv,png}``; the figure also goes to MLflow."""
+    from invdiff.io import atomic_dir, save_figure, write_text
+    from invdiff.viz.curves import loss_curve
+
+    write_json(f"metrics/{task_name}_train.json", {
+        "steps": result.steps, "final_loss": round(result.final_loss, 6), "num_parameters": result.num_parameters,
+        "train_seconds": round(result.seconds, 1)})
+    with atomic_dir(f"plots/{task_name}_train") as folder:
+        rows = "\n".join(f"{s},{l:.6g}" for s, l in zip(result.loss_steps, result.losses))
+        write_text(folder / "loss.csv", "step,loss\n" + rows + "\n")
+        fig = loss_curve(result.loss_steps, result.losses, f"{task_name}: training loss")
+        tracking.log_figure(fig, "loss.png", run_id=result.run_id)
+        save_figure(fig, folder / "loss.png")

@@ -1,0 +1,4 @@
+"""Figures (matplotlib, Agg backend)."""
+import matplotlib
+
+matplotlib.use("Agg")

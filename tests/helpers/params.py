@@ -1,0 +1,32 @@
+"""Tiny params for fast tests, built from the repository's params.yaml so they never drift from it."""
+import copy
+from pathlib import Path
+
+from invdiff.config import load_yaml, parse_params
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def tiny_raw(**overrides):
+    raw = copy.deepcopy(load_yaml(REPO / "params.yaml"))
+    b = raw["branin"]
+    b["data"]["n_train"] = 512
+    b["diffusion"]["timesteps"] = 50
+    b["model"].update(width=16, depth=1, time_embed_dim=8)
+    b["train"].update(max_steps=12, batch_size=64)
+    b["eval"].update(n_samples=16, targets=[-5.0, -60.0], guidance_weights=[0.0, 2.0])
+    b["baselines"]["gradient_descent"]["steps"] = 20
+    b["baselines"]["mcmc"]["steps"] = 40
+    raw["trainer"].update(log_every_n_steps=2, checkpoint_every_n_steps=5)
+    raw["mlflow"]["enabled"] = False
+    for dotted, value in overrides.items():
+        node = raw
+        *parents, leaf = dotted.split(".")
+        for key in parents:
+            node = node[key]
+        node[leaf] = value
+    return raw
+
+
+def tiny_params(**overrides):
+    return parse_params(tiny_raw(**overrides))

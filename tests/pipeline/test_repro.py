@@ -1,0 +1,107 @@
+"""The real pipeline (`dvc repro`) on tiny params in a throw-away copy of the repository."""
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from helpers.params import REPO, tiny_raw
+
+pytestmark = pytest.mark.slow
+COPY = ["dvc.yaml", "params.yaml", "pipeline", "src", ".dvc/config", ".dvcignore", ".gitignore"]
+
+
+def _run(cmd, cwd, check=True):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INVDIFF_")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{cmd} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+    return proc
+
+
+def _write_params(path, raw):
+    yaml = YAML()
+    yaml.default_flow_style = False
+    with open(path, "w") as fh:
+        yaml.dump(raw, fh)
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    ws = tmp_path_factory.mktemp("ws")
+    for rel in COPY:
+        src = REPO / rel
+        dst = ws / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        else:
+            shutil.copy2(src, dst)
+    raw = tiny_raw(**{"mlflow.enabled": True})
+    _write_params(ws / "params.yaml", raw)
+    for cmd in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "tiny"]):
+        _run(cmd, ws)
+    first = _run(["dvc", "repro"], ws)
+    return ws, first
+
+
+def _db_rows(ws, query):
+    with sqlite3.connect(ws / "mlflow.db") as conn:
+        return conn.execute(query).fetchall()
+
+
+def test_repro_writes_metrics_plots_and_is_idempotent(workspace):
+    ws, first = workspace
+    metrics = json.loads((ws / "metrics/branin.json").read_text())
+    assert set(metrics["ddpm"]) == {"w=0.0", "w=2.0"}
+    for row in [*metrics["ddpm"].values(), metrics["gradient_descent"], metrics["mcmc"]]:
+        assert {"residual", "in_domain", "coverage"} <= row.keys()
+        assert 0 <= row["in_domain"] <= 1 and row["residual"] >= 0
+    assert metrics["data_source"] == "synthetic"
+    for name in ("samples.png", "residual_vs_w.png", "per_target.csv", "ddpm_vs_w.csv"):
+        assert (ws / "plots/branin" / name).stat().st_size > 0
+    assert (ws / "models/branin/model.ckpt").is_file()
+    assert not (ws / ".checkpoints/branin").exists() or not any((ws / ".checkpoints/branin").iterdir())
+    second = _run(["dvc", "repro"], ws)
+    assert "Running stage" not in second.stdout, second.stdout
+
+
+def test_runs_land_in_mlflow_with_tags_and_children(workspace):
+    ws, _ = workspace
+    runs = _db_rows(ws, "select r.name, e.name from runs r join experiments e on r.experiment_id = e.experiment_id")
+    names = [n for n, exp in runs if exp == "branin"]
+    assert "train_branin" in names and "eval_branin" in names
+    assert {"ddpm w=0", "ddpm w=2", "gradient_descent", "mcmc"} <= set(names)
+    tags = dict(_db_rows(ws, "select t.key, t.value from tags t join runs r on t.run_uuid = r.run_uuid "
+                             "where r.name = 'eval_branin'"))
+    assert tags["dvc_stage"] == "eval_branin" and tags["data_source"] == "synthetic" and tags["git_commit"]
+
+
+def test_temp_dir_experiment_logs_into_the_workspace_store(workspace):
+    """`dvc exp run --temp` runs in .dvc/tmp/exps/<tmp>, like queued experiments; its run must reach our store."""
+    ws, _ = workspace
+    before = len(_db_rows(ws, "select run_uuid from runs where name = 'eval_branin'"))
+    _run(["dvc", "exp", "run", "--temp", "-S", "branin.eval.guidance_weights=[0.0,1.0]"], ws)
+    after = _db_rows(ws, "select run_uuid from runs where name = 'eval_branin'")
+    assert len(after) == before + 1
+    assert _db_rows(ws, "select count(*) from runs where name = 'ddpm w=1'")[0][0] == 1
+    assert not list((ws / ".dvc/tmp").rglob("mlflow.db"))
+
+
+def test_bad_params_fail_with_one_line_naming_the_key(workspace, tmp_path):
+    ws, _ = workspace
+    bad = tmp_path / "bad.yaml"
+    raw = tiny_raw()
+    raw["branin"]["eval"]["guidance_weights"] = []
+    _write_params(bad, raw)
+    proc = _run([sys.executable, "pipeline/eval_branin.py", "--params", str(bad)], ws, check=False)
+    assert proc.returncode == 2
+    lines = [line for line in proc.stderr.splitlines() if "error" in line]
+    assert len(lines) == 1 and "branin.eval.guidance_weights" in lines[0], proc.stderr
+    assert "Traceback" not in proc.stderr

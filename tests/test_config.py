@@ -1,0 +1,71 @@
+import pytest
+
+from helpers.params import REPO, tiny_raw
+from invdiff.config import flatten, load_params, parse_params
+from invdiff.errors import ConfigError
+
+
+def test_repository_params_are_valid():
+    params = load_params(REPO / "params.yaml")
+    assert params.branin.eval.guidance_weights == [0.0, 0.5, 2.0]
+    assert params.branin.diffusion.beta_start == pytest.approx(1e-4)
+
+
+def _error(raw) -> str:
+    with pytest.raises(ConfigError) as info:
+        parse_params(raw)
+    message = str(info.value)
+    assert "\n" not in message
+    return message
+
+
+def test_unknown_key_is_named():
+    raw = tiny_raw()
+    raw["branin"]["train"]["learning_rate"] = 0.1
+    assert "branin.train.learning_rate: unknown key" in _error(raw)
+
+
+def test_ill_typed_key_is_named_with_its_value():
+    msg = _error(tiny_raw(**{"branin.train.lr": "fast"}))
+    assert "branin.train.lr" in msg and "'fast'" in msg
+
+
+def test_empty_guidance_weights_rejected():
+    assert "branin.eval.guidance_weights" in _error(tiny_raw(**{"branin.eval.guidance_weights": []}))
+
+
+def test_negative_weight_and_bad_choice_rejected():
+    assert "branin.eval.guidance_weights" in _error(tiny_raw(**{"branin.eval.guidance_weights": [-1.0]}))
+    assert "branin.eval.sampler.name" in _error(tiny_raw(**{"branin.eval.sampler.name": "euler"}))
+
+
+def test_missing_section_and_non_mapping():
+    raw = tiny_raw()
+    del raw["branin"]
+    assert "branin: required key is missing" in _error(raw)
+    with pytest.raises(ConfigError, match="expected a mapping"):
+        parse_params([1, 2])
+
+
+def test_yaml_1_2_floats(tmp_path):
+    """DVC writes `-S lr=1e-4` as `1e-4`, which YAML 1.1 loaders read as a string."""
+    text = (REPO / "params.yaml").read_text().replace("lr: 2.0e-3", "lr: 1e-4")
+    path = tmp_path / "params.yaml"
+    path.write_text(text)
+    assert load_params(path).branin.train.lr == pytest.approx(1e-4)
+
+
+def test_missing_file_names_it(tmp_path):
+    with pytest.raises(ConfigError, match="nope.yaml: params file not found"):
+        load_params(tmp_path / "nope.yaml")
+
+
+def test_flatten():
+    assert flatten({"a": {"b": 1, "c": {"d": 2}}, "e": 3}) == {"a.b": 1, "a.c.d": 2, "e": 3}
+
+
+def test_paper_params_are_valid_and_differ_only_in_scale():
+    paper, default = load_params(REPO / "params-paper.yaml"), load_params(REPO / "params.yaml")
+    assert paper.branin.eval.targets == default.branin.eval.targets
+    assert paper.branin.diffusion == default.branin.diffusion
+    assert paper.branin.train.max_steps > default.branin.train.max_steps

@@ -1,0 +1,44 @@
+import mlflow
+import pytest
+
+from invdiff import tracking
+from invdiff.config import MlflowConfig
+
+
+def test_relative_sqlite_uri_becomes_absolute_under_workspace(tmp_path, monkeypatch):
+    monkeypatch.delenv(tracking.URI_ENV, raising=False)
+    uri = tracking.resolve_uri(MlflowConfig(tracking_uri="sqlite:///mlflow.db"), root=tmp_path)
+    assert uri == f"sqlite:///{tmp_path}/mlflow.db" and uri.startswith("sqlite:////")
+    assert tracking.resolve_uri(MlflowConfig(tracking_uri="sqlite:////abs/x.db")) == "sqlite:////abs/x.db"
+
+
+def test_tags_require_a_known_data_source():
+    tags = tracking.run_tags("eval_branin", "synthetic")
+    assert {"git_commit", "dvc_stage", "data_source"} <= tags.keys()
+    with pytest.raises(ValueError, match="data_source"):
+        tracking.run_tags("x", "fake")
+
+
+def test_parent_with_child_runs_and_figure(tmp_path, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setenv("INVDIFF_WORKSPACE", str(tmp_path))
+    monkeypatch.setenv(tracking.URI_ENV, f"sqlite:///{tmp_path}/store.db")
+    tracking.setup(MlflowConfig())
+    try:
+        with tracking.start_run("unit", "eval_unit", tracking.run_tags("eval_unit", "synthetic"), {"a.b": 1}) as run:
+            tracking.log_child_run("w=0", {"w": 0.0}, {"residual": 0.5})
+            tracking.log_child_run("w=2", {"w": 2.0}, {"residual": 0.1})
+            fig, ax = plt.subplots()
+            ax.plot([0, 1])
+            tracking.log_figure(fig, "curve.png")
+        runs = mlflow.search_runs(experiment_names=["unit"])
+        children = runs[runs["tags.mlflow.parentRunId"] == run.info.run_id]
+        assert sorted(children["metrics.residual"]) == [0.1, 0.5]
+        parent = runs[runs["run_id"] == run.info.run_id].iloc[0]
+        assert parent["tags.dvc_stage"] == "eval_unit" and parent["params.a.b"] == "1"
+        artifacts = [a.path for a in mlflow.MlflowClient().list_artifacts(run.info.run_id)]
+        assert artifacts == ["curve.png"]
+        assert (tmp_path / "mlartifacts" / "unit").is_dir()
+    finally:
+        tracking.setup(MlflowConfig(enabled=False))
