@@ -28,7 +28,7 @@ test: install
 	$(BIN)/python -m pytest
 
 ui: install
-	$(BIN)/mlflow ui --backend-store-uri "sqlite:///$(CURDIR)/mlflow.db" --host 127.0.0.1 --port 5000
+	$(BIN)/mlflow ui --backend-store-uri "sqlite:///$(CURDIR)/mlflow.db" --host 127.0.0.1 --port 5000 --workers 1
 
 # Example grid sweep: queue every combination, run them one at a time, then compare.
 sweep: install
