@@ -7,9 +7,9 @@ Strict mode still accepts an int where a float is expected (``lr: 1`` is fine).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from invdiff.errors import ConfigError
 
@@ -48,6 +48,7 @@ class SamplerConfig(Section):
     name: Literal["ddpm", "ddim"] = "ddpm"
     steps: int = Field(1000, ge=1, description="DDIM steps; DDPM always uses all timesteps")
     eta: float = Field(0.0, ge=0.0, description="DDIM stochasticity (1.0 = DDPM posterior variance)")
+    clip_x0: float | None = Field(None, gt=0, description="clip the predicted x_0 to [-c, c] (data range)")
 
 
 class OptimConfig(Section):
@@ -56,6 +57,15 @@ class OptimConfig(Section):
     lr: float = Field(gt=0)
     weight_decay: float = Field(0.0, ge=0)
     lr_decay: Literal["linear", "constant", "cosine"] = "linear"
+
+
+def _non_negative(weights: list[float]) -> list[float]:
+    if any(w < 0 for w in weights):
+        raise ValueError("guidance weights must be >= 0")
+    return weights
+
+
+GuidanceWeights = Annotated[list[float], Field(min_length=1), AfterValidator(_non_negative)]
 
 
 # ---------------------------------------------------------------- branin
@@ -71,16 +81,9 @@ class MlpConfig(Section):
 
 class BraninEvalConfig(Section):
     targets: list[float] = Field(min_length=1)
-    guidance_weights: list[float] = Field(min_length=1)
+    guidance_weights: GuidanceWeights
     n_samples: int = Field(512, ge=2, description="samples per target, the same budget for every method")
     sampler: SamplerConfig = SamplerConfig()
-
-    @field_validator("guidance_weights")
-    @classmethod
-    def _weights_non_negative(cls, v: list[float]) -> list[float]:
-        if any(w < 0 for w in v):
-            raise ValueError("guidance weights must be >= 0")
-        return v
 
 
 class GradientDescentConfig(Section):
@@ -110,12 +113,50 @@ class BraninConfig(Section):
     baselines: BraninBaselinesConfig = BraninBaselinesConfig()
 
 
+# ---------------------------------------------------------------- mnist
+MNIST_MIRRORS = ["https://ossci-datasets.s3.amazonaws.com/mnist/",
+                 "https://storage.googleapis.com/cvdf-datasets/mnist/"]
+
+
+class MnistConfig(Section):
+    source: Literal["bundled", "idx"] = "bundled"
+    test_fraction: float = Field(0.2, gt=0, lt=1, description="bundled source only: share held out for testing")
+    idx_dir: str = "data/external/mnist"
+    download: bool = False
+    urls: list[str] = Field(default_factory=lambda: list(MNIST_MIRRORS))
+
+
+class ClassifierConfig(Section):
+    feature_dim: int = Field(32, ge=2)
+    train: OptimConfig
+
+
+class UnetConfig(Section):
+    n_feat: int = Field(16, ge=8, multiple_of=8)
+
+
+class MnistEvalConfig(Section):
+    guidance_weights: GuidanceWeights
+    samples_per_class: int = Field(20, ge=2)
+    sampler: SamplerConfig = SamplerConfig()
+
+
+class MnistCfgConfig(Section):
+    diffusion: ScheduleConfig = ScheduleConfig()
+    model: UnetConfig = UnetConfig()
+    train: OptimConfig
+    eval: MnistEvalConfig
+
+
 # ---------------------------------------------------------------- root
 class Params(Section):
     seed: int = 0
     mlflow: MlflowConfig = MlflowConfig()
     trainer: TrainerConfig = TrainerConfig()
     branin: BraninConfig
+    mnist: MnistConfig = MnistConfig()
+    classifier: ClassifierConfig
+    mnist_cfg: MnistCfgConfig
 
 
 def _describe(value: Any) -> str:

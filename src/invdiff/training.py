@@ -78,6 +78,8 @@ def training_fingerprint(task: ModuleType, params: Params) -> str:
     """Hash of everything that determines the trained weights (not evaluation settings)."""
     section = task.section(params).model_dump(exclude={"eval", "baselines"})
     payload = {"seed": params.seed, "trainer": params.trainer.model_dump(), task.NAME: section}
+    for other in getattr(task, "DEPENDS_ON", ()):  # e.g. the dataset section the task trains on
+        payload[other] = getattr(params, other).model_dump()
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 

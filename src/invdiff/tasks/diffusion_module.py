@@ -5,7 +5,6 @@ hyper-parameters) so a checkpoint can be rebuilt without pickling code.
 """
 from __future__ import annotations
 
-import math
 from typing import Any, Callable
 
 import pytorch_lightning as pl
@@ -14,16 +13,7 @@ from torch import nn
 
 from invdiff.config import ScheduleConfig
 from invdiff.diffusion import epsilon_loss, make_schedule
-
-
-def lr_multiplier(kind: str, max_steps: int) -> Callable[[int], float]:
-    if kind == "constant":
-        return lambda step: 1.0
-    if kind == "linear":
-        return lambda step: max(0.0, 1.0 - step / max_steps)
-    if kind == "cosine":
-        return lambda step: 0.5 * (1 + math.cos(math.pi * min(step, max_steps) / max_steps))
-    raise ValueError(f"unknown lr_decay {kind!r}")
+from invdiff.tasks.optim import adamw_with_decay, num_parameters
 
 
 class ConditionalDiffusion(pl.LightningModule):
@@ -46,13 +36,10 @@ class ConditionalDiffusion(pl.LightningModule):
         return loss
 
     def configure_optimizers(self):
-        o = self.hparams.optim
-        optimizer = torch.optim.AdamW(self.net.parameters(), lr=o["lr"], weight_decay=o["weight_decay"])
-        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_multiplier(o["lr_decay"], o["max_steps"]))
-        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
+        return adamw_with_decay(self.net.parameters(), self.hparams.optim)
 
     def num_parameters(self) -> int:
-        return sum(p.numel() for p in self.net.parameters())
+        return num_parameters(self.net)
 
 
 def load_diffusion_module(path, build_net: Callable[[dict[str, Any]], nn.Module],
