@@ -17,10 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from invdiff.errors import InvdiffError, MissingInputError
+from invdiff.errors import InvdiffError, MissingInputError, require_file
 
 log = logging.getLogger("invdiff")
 
+RAW_DIR = "data/raw/mnist"  # where fetch_mnist writes {train,test}.npz
 IDX_FILES = {  # name -> published MD5
     "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
     "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
@@ -144,14 +145,10 @@ def load_bundled(test_fraction: float, seed: int) -> dict[str, tuple[np.ndarray,
 
 def load_split(folder: str | Path, split: str) -> tuple[np.ndarray, np.ndarray]:
     """(images uint8 [N, 28, 28], labels int64 [N]) from ``folder/<split>.npz`` written by fetch_mnist."""
-    from invdiff.errors import require_file
-
     path = require_file(Path(folder) / f"{split}.npz", "Run the fetch stage first: `dvc repro fetch_mnist`.")
     with np.load(path) as data:
         return data["images"], data["labels"]
 
-
-RAW_DIR = "data/raw/mnist"
 
 
 def to_model_space(images: np.ndarray):

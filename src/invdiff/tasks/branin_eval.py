@@ -14,6 +14,7 @@ import torch
 
 from invdiff.baselines import multi_start_descent, random_walk_metropolis
 from invdiff.config import Params
+from invdiff.errors import ConfigError
 from invdiff.data import branin as problem
 from invdiff.metrics.level_set import level_set_points, level_set_scores
 from invdiff.tasks.branin import sample_levels
@@ -80,8 +81,6 @@ def evaluate(params: Params, module: ConditionalDiffusion) -> tuple[dict[str, Me
     targets, n = list(cfg.targets), cfg.n_samples
     for level in targets:
         if not problem.F_MIN <= level <= problem.F_MAX:
-            from invdiff.errors import ConfigError
-
             raise ConfigError(f"branin.eval.targets: {level} lies outside the range of f on the domain "
                               f"[{problem.F_MIN:.3f}, {problem.F_MAX:.3f}]")
     references = [level_set_points(problem.negative_branin, problem.LOWER, problem.UPPER, level, n)

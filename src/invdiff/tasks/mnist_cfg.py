@@ -45,7 +45,7 @@ def load(path) -> ConditionalDiffusion:
 @torch.no_grad()
 def sample_digits(module: ConditionalDiffusion, labels: torch.Tensor, w: float, sampler_cfg,
                   generator: torch.Generator, progress: bool = False) -> torch.Tensor:
-    """One image per entry of ``labels``: [N, 1, 28, 28] in model space ([-1, 1], unclipped)."""
+    """One image per entry of ``labels``: [N, 1, 28, 28] in model space (within [-1, 1] when the sampler clips x_0)."""
     eps_fn = guided_eps(module.net, labels.long(), w)
     return sample(eps_fn, module.schedule, (len(labels), 1, 28, 28), sampler_cfg, generator=generator,
                   progress=progress)

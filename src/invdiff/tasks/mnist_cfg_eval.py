@@ -13,6 +13,8 @@ import torch
 
 from invdiff.config import Params
 from invdiff.data import mnist
+from invdiff.diffusion import network_evaluations
+from invdiff.errors import ConfigError
 from invdiff.metrics.fid import fid, mean_pairwise_distance
 from invdiff.nets.lenet import LeNet
 from invdiff.tasks.classifier import predict
@@ -35,8 +37,6 @@ def per_class_subset(labels: np.ndarray, k: int, seed: int) -> np.ndarray:
     for c in range(10):
         members = np.flatnonzero(labels == c)
         if len(members) < k:
-            from invdiff.errors import ConfigError
-
             raise ConfigError(f"mnist_cfg.eval.samples_per_class: {k} exceeds the {len(members)} training images "
                               f"of class {c}")
         picks.append(rng.choice(members, size=k, replace=False))
@@ -73,15 +73,10 @@ def evaluate(params: Params, module: ConditionalDiffusion, classifier: LeNet):
     out["real_diversity"] = class_diversity(floor_features.numpy(), train_labels[floor_idx])
     out["classifier_accuracy"] = float((test_logits.argmax(-1).numpy() == test_labels).mean())
     out["samples_per_class"] = cfg.samples_per_class
-    out["sampler"] = {"name": cfg.sampler.name, "steps": _steps(params)}
+    out["sampler"] = {"name": cfg.sampler.name,
+                      "steps": network_evaluations(cfg.sampler, params.mnist_cfg.diffusion.timesteps)}
     out["data_source"] = "real"
     return out, samples
-
-
-def _steps(params: Params) -> int:
-    from invdiff.diffusion import network_evaluations
-
-    return network_evaluations(params.mnist_cfg.eval.sampler, params.mnist_cfg.diffusion.timesteps)
 
 
 def write_plots(folder, metrics: dict, samples: dict[float, np.ndarray], k: int) -> dict[str, object]:
