@@ -24,6 +24,7 @@ def tiny_raw(**overrides):
     m["model"]["n_feat"] = 8
     m["train"].update(max_steps=4, batch_size=16)
     m["eval"].update(samples_per_class=3, guidance_weights=[0.0, 2.0])
+    raw["amass"]["synthetic"].update(sequences={"train": 4, "val": 2, "test": 2}, seconds=[1.0, 2.0])
     raw["trainer"].update(log_every_n_steps=2, checkpoint_every_n_steps=5)
     raw["mlflow"]["enabled"] = False
     for dotted, value in overrides.items():

@@ -90,6 +90,18 @@ def test_mnist_stages(workspace):
     assert {("train_mnist_cfg",), ("eval_mnist_cfg",), ("w=0",), ("w=2",)} <= set(names)
 
 
+def test_pose_data_stages(workspace):
+    ws, _ = workspace
+    stats = json.loads((ws / "metrics/pose_data.json").read_text())
+    assert stats["data_source"] == "synthetic" and stats["motions"] == "synthetic"
+    assert {k: v["sequences"] for k, v in stats["splits"].items()} == {"train": 4, "val": 2, "test": 2}
+    for split in ("train", "val", "test"):
+        assert (ws / "data/processed/pose" / f"{split}.npz").stat().st_size > 0
+    assert json.loads((ws / "data/raw/body_model/body_model.json").read_text())["data_source"] == "synthetic"
+    for name in ("frames.png", "keypoint_density.png"):
+        assert (ws / "plots/pose_data" / name).stat().st_size > 0
+
+
 def test_runs_land_in_mlflow_with_tags_and_children(workspace):
     ws, _ = workspace
     runs = _db_rows(ws, "select r.name, e.name from runs r join experiments e on r.experiment_id = e.experiment_id")

@@ -1,0 +1,18 @@
+"""DVC stage fetch_amass: the body model and the motions -> data/raw/body_model/, data/raw/amass/.
+
+Synthetic stand-ins (offline default) or the licensed SMPL file and a real AMASS folder; see README "Data".
+"""
+from invdiff.data import body_model, pose_dataset
+from invdiff.io import atomic_dir
+from invdiff.stage import run_stage
+
+
+def work(params):
+    with atomic_dir(body_model.MODEL_DIR) as folder:
+        body_model.prepare_body_model(params.body_model, folder)
+    with atomic_dir(pose_dataset.RAW_DIR) as folder:
+        pose_dataset.write_manifest(folder, params.amass, params.seed)
+
+
+if __name__ == "__main__":
+    run_stage("fetch_amass", work)
