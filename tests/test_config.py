@@ -1,7 +1,7 @@
 import pytest
 
 from helpers.params import REPO, tiny_raw
-from invdiff.config import flatten, load_params, parse_params
+from invdiff.config import flatten, load_params, load_yaml, parse_params
 from invdiff.errors import ConfigError
 
 
@@ -69,3 +69,18 @@ def test_paper_params_are_valid_and_differ_only_in_scale():
     assert paper.branin.eval.targets == default.branin.eval.targets
     assert paper.branin.diffusion == default.branin.diffusion
     assert paper.branin.train.max_steps > default.branin.train.max_steps
+
+
+def test_paper_pose_config_has_the_authors_sizes():
+    paper, default = load_params(REPO / "params-paper.yaml"), load_params(REPO / "params.yaml")
+    assert paper.pose.transformer.width == 256 and paper.pose.transformer.heads == 8
+    assert paper.pose.mlp.width == 1024 and paper.pose.mlp.depth == 5
+    assert paper.pose.diffusion == default.pose.diffusion  # same schedule (T = 500, linear 1e-4 -> 0.02)
+    assert paper.pose.eval.sampler.name == "ddpm" and paper.pose.eval.paper.frame_stride == 1
+
+
+def test_transformer_heads_must_divide_width():
+    raw = load_yaml(REPO / "params.yaml")
+    raw["pose"]["transformer"]["heads"] = 5
+    with pytest.raises(ConfigError, match="pose.transformer: value error, width \\(64\\) must be a multiple"):
+        parse_params(raw)

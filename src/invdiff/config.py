@@ -206,8 +206,52 @@ class PoseDataConfig(Section):
     frame_stride: int = Field(1, ge=1, description="then every k-th frame is kept")
 
 
+class PoseTransformerConfig(Section):
+    width: int = Field(256, ge=8)
+    heads: int = Field(8, ge=1)
+    mlp_ratio: float = Field(2.0, gt=0)
+    joint_layers: int = Field(4, ge=0)
+    keypoint_layers: int = Field(4, ge=0)
+    decoder_rounds: int = Field(4, ge=1, description="each: a layer attending to t, then one to the keypoints")
+
+    @model_validator(mode="after")
+    def _heads_divide_width(self):
+        if self.width % self.heads:
+            raise ValueError(f"width ({self.width}) must be a multiple of heads ({self.heads})")
+        return self
+
+
+class EmaConfig(Section):
+    enabled: bool = True
+    decay: float = Field(0.999, gt=0, lt=1)
+
+
+class PaperProtocolConfig(Section):
+    """The authors' evaluation: the first training sequences, their first seconds (Table 1)."""
+
+    sequences: int = Field(10, ge=1)
+    seconds: float = Field(5.0, gt=0)
+    frame_stride: int = Field(1, ge=1, description="every k-th of those frames (CPU budget)")
+
+
+class PoseEvalConfig(Section):
+    guidance_weights: GuidanceWeights
+    samples_per_input: int = Field(8, ge=2, description="K: samples per keypoint input")
+    val_inputs: int = Field(128, ge=1, description="evenly spaced frames of the validation split")
+    paper: PaperProtocolConfig = PaperProtocolConfig()
+    sampler: SamplerConfig = SamplerConfig()
+    batch_size: int = Field(4096, ge=1, description="network batch while sampling (guidance doubles it)")
+    figure_inputs: int = Field(3, ge=1)
+
+
 class PoseConfig(Section):
     data: PoseDataConfig = PoseDataConfig()
+    diffusion: ScheduleConfig = ScheduleConfig(timesteps=500)
+    mlp: MlpConfig = MlpConfig()
+    transformer: PoseTransformerConfig = PoseTransformerConfig()
+    train: OptimConfig
+    ema: EmaConfig = EmaConfig()
+    eval: PoseEvalConfig
 
 
 # ---------------------------------------------------------------- root
@@ -222,7 +266,7 @@ class Params(Section):
     body_model: BodyModelConfig = BodyModelConfig()
     amass: AmassConfig = AmassConfig()
     camera: CameraConfig = CameraConfig()
-    pose: PoseConfig = PoseConfig()
+    pose: PoseConfig
 
 
 def _describe(value: Any) -> str:

@@ -15,16 +15,20 @@ from invdiff.progress import setup_logging
 log = logging.getLogger("invdiff")
 
 
-def run_stage(name: str, work: Callable[[Params], None], argv: list[str] | None = None) -> None:
+def run_stage(name: str, work: Callable[..., None], argv: list[str] | None = None,
+              add_arguments: Callable[[argparse.ArgumentParser], None] | None = None) -> None:
+    """Run ``work(params)``, or ``work(params, args)`` when the stage adds its own arguments (e.g. a foreach key)."""
     parser = argparse.ArgumentParser(prog=name, description=f"DVC stage {name}")
     parser.add_argument("--params", default="params.yaml", help="params file (default: params.yaml)")
+    if add_arguments is not None:
+        add_arguments(parser)
     args = parser.parse_args(argv)
     setup_logging()
     start = time.perf_counter()
     try:
         params = load_params(args.params)
         tracking.setup(params.mlflow)
-        work(params)
+        work(params, args) if add_arguments is not None else work(params)
     except InvdiffError as exc:
         print(f"{name}: error: {exc}", file=sys.stderr)
         sys.exit(2)

@@ -25,6 +25,14 @@ def tiny_raw(**overrides):
     m["train"].update(max_steps=4, batch_size=16)
     m["eval"].update(samples_per_class=3, guidance_weights=[0.0, 2.0])
     raw["amass"]["synthetic"].update(sequences={"train": 4, "val": 2, "test": 2}, seconds=[1.0, 2.0])
+    pose = raw["pose"]
+    pose["diffusion"]["timesteps"] = 20
+    pose["mlp"].update(width=16, depth=1, time_embed_dim=8)
+    pose["transformer"].update(width=16, heads=2, joint_layers=1, keypoint_layers=1, decoder_rounds=1)
+    pose["train"].update(max_steps=4, batch_size=16)
+    pose["eval"].update(guidance_weights=[0.0, 2.0], samples_per_input=2, val_inputs=4, figure_inputs=2)
+    pose["eval"]["paper"].update(sequences=2, seconds=1.0, frame_stride=10)
+    pose["eval"]["sampler"].update(name="ddim", steps=5)
     raw["trainer"].update(log_every_n_steps=2, checkpoint_every_n_steps=5)
     raw["mlflow"]["enabled"] = False
     for dotted, value in overrides.items():

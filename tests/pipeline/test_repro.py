@@ -102,6 +102,25 @@ def test_pose_data_stages(workspace):
         assert (ws / "plots/pose_data" / name).stat().st_size > 0
 
 
+def test_pose_stages(workspace):
+    ws, _ = workspace
+    metrics = json.loads((ws / "metrics/pose.json").read_text())
+    assert set(metrics["params"]) == {"mlp", "transformer"} and metrics["data_source"] == "synthetic"
+    assert metrics["sampler"]["name"] == "ddim" and metrics["sampler"]["steps"] == 5
+    for protocol in ("val", "paper"):
+        for arch in ("mlp", "transformer"):
+            assert set(metrics[protocol][arch]) == {"w=0.0", "w=2.0"}
+            row = metrics[protocol][arch]["w=2.0"]
+            assert {"pixel_alignment_error", "pixel_alignment_error_trim98", "mpjpe_mm", "min_of_k_mpjpe_mm",
+                    "diversity_mm", "joint_limit_violation"} <= row.keys()
+            assert row["min_of_k_mpjpe_mm"] <= row["mpjpe_mm"] and 0 <= row["joint_limit_violation"] <= 1
+    for name in ("metrics_vs_w.png", "metrics_vs_w.csv", "figure5_mlp.png", "figure5_transformer.png"):
+        assert (ws / "plots/pose" / name).stat().st_size > 0
+    names = {n for (n,) in _db_rows(ws, "select r.name from runs r join experiments e "
+                                        "on r.experiment_id = e.experiment_id where e.name = 'pose'")}
+    assert {"train_pose_mlp", "train_pose_transformer", "eval_pose", "val transformer w=2", "paper mlp w=0"} <= names
+
+
 def test_runs_land_in_mlflow_with_tags_and_children(workspace):
     ws, _ = workspace
     runs = _db_rows(ws, "select r.name, e.name from runs r join experiments e on r.experiment_id = e.experiment_id")

@@ -24,7 +24,7 @@ class FiLMResidualBlock(nn.Module):
 
 
 class ConditionalMLP(nn.Module):
-    """x [B, x_dim], t [B] long, cond [B, cond_dim], drop_mask [B] bool -> eps [B, x_dim]."""
+    """x [B, x_dim], t [B] long, cond [B, ...] (flattened to cond_dim), drop_mask [B] bool -> eps [B, x_dim]."""
 
     def __init__(self, x_dim: int, cond_dim: int, width: int = 128, depth: int = 3, time_embed_dim: int = 64):
         super().__init__()
@@ -39,7 +39,7 @@ class ConditionalMLP(nn.Module):
         nn.init.zeros_(self.output[-1].bias)
 
     def forward(self, x: Tensor, t: Tensor, cond: Tensor, drop_mask: Tensor) -> Tensor:
-        c = self.cond_mlp(cond)
+        c = self.cond_mlp(cond.flatten(1))
         c = torch.where(drop_mask[:, None], self.null_cond.expand_as(c), c)
         emb = self.time_mlp(sinusoidal_embedding(t, self.time_embed_dim)) + c
         h = self.input(x)

@@ -4,11 +4,19 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-TASKS = ("branin", "classifier", "mnist_cfg")
+TASKS = ("branin", "classifier", "mnist_cfg", "pose_mlp", "pose_transformer")
 
 
 def get_task(name: str) -> ModuleType:
-    """A task module exposing NAME, EXPERIMENT, section(params), data_source(params), build(params), load(path)."""
+    """A task module exposing NAME, EXPERIMENT, section(params), data_source(params), build(params), load(path).
+
+    The pose tasks are one module parameterised by the architecture, so they come back as objects with the same
+    attributes.
+    """
+    if name.startswith("pose_") and name in TASKS:
+        from invdiff.tasks.pose import get_pose_task
+
+        return get_pose_task(name)  # type: ignore[return-value]
     if name not in TASKS:
         raise ValueError(f"unknown task {name!r}; known tasks: {', '.join(TASKS)}")
     return importlib.import_module(f"invdiff.tasks.{name}")

@@ -1,0 +1,84 @@
+"""Pose evaluation figures: metrics against w, and the paper's Figure 5 panel."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from invdiff.viz.skeleton import draw_keypoints, draw_skeleton_3d
+
+_PANELS = (("pixel_alignment_error", "pixel alignment error (/ image size)"),
+           ("mpjpe_mm", "MPJPE (mm); dashed: min of K"),
+           ("diversity_mm", "diversity: mean pairwise MPJPE (mm)"),
+           ("joint_limit_violation", "joints outside anatomical limits"))
+
+
+def metrics_vs_weight(result: dict, protocols: tuple[str, ...], archs: list[str], weights: list[float]):
+    fig, axes = plt.subplots(1, len(_PANELS), figsize=(4.2 * len(_PANELS), 3.6))
+    styles = {"val": "-", "paper": ":"}
+    for ax, (key, label) in zip(axes, _PANELS):
+        for arch, colour in zip(archs, ("tab:orange", "tab:blue", "tab:green")):
+            for protocol in protocols:
+                rows = [result[protocol][arch][f"w={float(w)}"] for w in weights]
+                ax.plot(weights, [r[key] for r in rows], styles.get(protocol, "-"), marker="o", color=colour,
+                        label=f"{arch} ({protocol})")
+                if key == "mpjpe_mm":
+                    ax.plot(weights, [r["min_of_k_mpjpe_mm"] for r in rows], "--", color=colour, alpha=0.5)
+        ax.set_xlabel("guidance weight w")
+        ax.set_title(label, fontsize=9)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def figure5_panel(input_keypoints: np.ndarray, gt_joints: np.ndarray, samples: dict[float, tuple], image_size: int,
+                  camera_position: np.ndarray, names: list[str], title: str):
+    """Rows: inputs. Columns: input keypoints | for each w: the K samples projected over the keypoints and in 3D
+    | ground truth in 3D. ``samples[w] = (keypoints [n, K, 25, 2], joints [n, K, 24, 3])``."""
+    weights = sorted(samples)
+    rows, cols = len(input_keypoints), 2 + 2 * len(weights)
+    fig = plt.figure(figsize=(2.1 * cols, 2.3 * rows))
+
+    def view(ax, centre):
+        direction = camera_position - centre
+        ax.view_init(elev=np.degrees(np.arctan2(direction[2], np.hypot(*direction[:2]))),
+                     azim=np.degrees(np.arctan2(direction[1], direction[0])) + 60)
+
+    for r in range(rows):
+        ax = fig.add_subplot(rows, cols, r * cols + 1)
+        draw_keypoints(ax, input_keypoints[r], image_size)
+        ax.set_ylabel(names[r], fontsize=7)
+        if r == 0:
+            ax.set_title("input keypoints", fontsize=8)
+        for c, w in enumerate(weights):
+            keypoints, joints = samples[w]
+            ax2 = fig.add_subplot(rows, cols, r * cols + 2 + 2 * c)
+            draw_keypoints(ax2, input_keypoints[r], image_size, colour="0.6")
+            for k in range(keypoints.shape[1]):
+                draw_keypoints(ax2, keypoints[r, k], image_size, colour="tab:purple", alpha=0.35, frame=False)
+            ax3 = fig.add_subplot(rows, cols, r * cols + 3 + 2 * c, projection="3d")
+            for k in range(joints.shape[1]):
+                draw_skeleton_3d(ax3, joints[r, k], colour="tab:purple", alpha=0.35, centre=gt_joints[r][0])
+            view(ax3, gt_joints[r][0])
+            if r == 0:
+                ax2.set_title(f"w={w:g}: projected", fontsize=8)
+                ax3.set_title(f"w={w:g}: 3D (side view)", fontsize=8)
+        ax4 = fig.add_subplot(rows, cols, r * cols + cols, projection="3d")
+        draw_skeleton_3d(ax4, gt_joints[r])
+        view(ax4, gt_joints[r][0])
+        if r == 0:
+            ax4.set_title("ground truth (3D)", fontsize=8)
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def metrics_csv(result: dict, protocols: tuple[str, ...], archs: list[str], weights: list[float],
+                keys: tuple[str, ...]) -> str:
+    lines = ["protocol,arch,w," + ",".join(keys)]
+    for protocol in protocols:
+        for arch in archs:
+            for w in weights:
+                row = result[protocol][arch][f"w={float(w)}"]
+                lines.append(f"{protocol},{arch},{w:g}," + ",".join(f"{row[k]:.6g}" for k in keys))
+    return "\n".join(lines) + "\n"
