@@ -244,6 +244,26 @@ class PoseEvalConfig(Section):
     figure_inputs: int = Field(3, ge=1)
 
 
+class PoseDescentConfig(Section):
+    steps: int = Field(300, ge=1)
+    lr: float = Field(0.05, gt=0)
+    prior_weight: float = Field(0.0, ge=0, description="weight of ||x - mean training pose||^2")
+    init_noise: float = Field(0.3, ge=0, description="start k > 0: mean pose + N(0, s^2) in 6D")
+
+
+class DpsConfig(Section):
+    zetas: list[float] = Field(default_factory=lambda: [0.1, 0.3, 1.0], min_length=1)
+    sweep_inputs: int = Field(16, ge=1, description="val inputs used to choose zeta")
+    steps: int = Field(50, ge=1)
+    eta: float = Field(1.0, ge=0)
+    cfg_weight: float = Field(2.0, ge=0, description="w of the guided model in cfg+dps")
+
+
+class PoseBaselinesConfig(Section):
+    gradient_descent: PoseDescentConfig = PoseDescentConfig()
+    dps: DpsConfig = DpsConfig()
+
+
 class PoseConfig(Section):
     data: PoseDataConfig = PoseDataConfig()
     diffusion: ScheduleConfig = ScheduleConfig(timesteps=500)
@@ -252,6 +272,7 @@ class PoseConfig(Section):
     train: OptimConfig
     ema: EmaConfig = EmaConfig()
     eval: PoseEvalConfig
+    baselines: PoseBaselinesConfig = PoseBaselinesConfig()
 
 
 # ---------------------------------------------------------------- root

@@ -33,6 +33,8 @@ def tiny_raw(**overrides):
     pose["eval"].update(guidance_weights=[0.0, 2.0], samples_per_input=2, val_inputs=4, figure_inputs=2)
     pose["eval"]["paper"].update(sequences=2, seconds=1.0, frame_stride=10)
     pose["eval"]["sampler"].update(name="ddim", steps=5)
+    pose["baselines"]["gradient_descent"]["steps"] = 5
+    pose["baselines"]["dps"].update(zetas=[0.1, 1.0], sweep_inputs=2, steps=3)
     raw["trainer"].update(log_every_n_steps=2, checkpoint_every_n_steps=5)
     raw["mlflow"]["enabled"] = False
     for dotted, value in overrides.items():

@@ -121,6 +121,19 @@ def test_pose_stages(workspace):
     assert {"train_pose_mlp", "train_pose_transformer", "eval_pose", "val transformer w=2", "paper mlp w=0"} <= names
 
 
+def test_pose_baselines_stage(workspace):
+    ws, _ = workspace
+    metrics = json.loads((ws / "metrics/pose_baselines.json").read_text())
+    assert {"cfg w=0", "cfg w=2", "gradient_descent", "dps", "cfg+dps"} <= metrics.keys()
+    assert metrics["dps_zeta_sweep"]["chosen_zeta"] in (0.1, 1.0) and metrics["data_source"] == "synthetic"
+    assert metrics["gradient_descent"]["forward_evaluations_per_sample"] == 5
+    assert metrics["cfg w=2"]["forward_evaluations_per_sample"] == 0
+    for name in ("error_vs_compute.png", "gradient_descent_vs_cfg.png"):
+        assert (ws / "plots/pose_baselines" / name).stat().st_size > 0
+    names = {n for (n,) in _db_rows(ws, "select name from runs")}
+    assert {"baselines_pose", "gradient_descent", "cfg+dps"} <= names
+
+
 def test_runs_land_in_mlflow_with_tags_and_children(workspace):
     ws, _ = workspace
     runs = _db_rows(ws, "select r.name, e.name from runs r join experiments e on r.experiment_id = e.experiment_id")

@@ -70,16 +70,29 @@ def ddim_sample(eps_fn: EpsFn, schedule: NoiseSchedule, shape: tuple[int, ...], 
         a_t = abar[i]
         a_prev = abar[ts[k + 1]] if k + 1 < len(ts) else abar.new_tensor(1.0)
         t = torch.full((shape[0],), i, device=device, dtype=torch.long)
-        eps = eps_fn(x, t)
-        x0 = predict_x0(sched, x, t, eps)
-        if clip_x0 is not None:
-            x0 = x0.clamp(-clip_x0, clip_x0)
-            eps = (x - a_t.sqrt().to(dtype) * x0) / (1 - a_t).sqrt().to(dtype)
-        sigma = eta * ((1 - a_prev) / (1 - a_t) * (1 - a_t / a_prev)).sqrt()
-        x = a_prev.sqrt().to(dtype) * x0 + (1 - a_prev - sigma**2).clamp(min=0).sqrt().to(dtype) * eps
-        if k + 1 < len(ts) and eta > 0:
-            x = x + sigma.to(dtype) * _noise(shape, device, dtype, generator)
+        x0, eps = denoise(sched, x, t, eps_fn(x, t), clip_x0)
+        x = ddim_update(x0, eps, a_t, a_prev, eta, _noise(shape, device, dtype, generator)
+                        if k + 1 < len(ts) and eta > 0 else None)
     return x
+
+
+def denoise(schedule: NoiseSchedule, x: Tensor, t: Tensor, eps: Tensor,
+            clip_x0: float | None = None) -> tuple[Tensor, Tensor]:
+    """(x̂_0, ε) from x_t and the predicted noise; with ``clip_x0`` the noise is re-derived from the clipped x̂_0."""
+    x0 = predict_x0(schedule, x, t, eps)
+    if clip_x0 is not None:
+        x0 = x0.clamp(-clip_x0, clip_x0)
+        a_t = schedule.alpha_bars[t].reshape(-1, *([1] * (x.dim() - 1))).to(x.dtype)
+        eps = (x - a_t.sqrt() * x0) / (1 - a_t).sqrt()
+    return x0, eps
+
+
+def ddim_update(x0: Tensor, eps: Tensor, a_t: Tensor, a_prev: Tensor, eta: float, noise: Tensor | None) -> Tensor:
+    """One DDIM step (Song et al. 2021, eq. 12; σ from eq. 16) from ᾱ_t to ᾱ_prev; ``noise`` None = no noise term."""
+    dtype = x0.dtype
+    sigma = eta * ((1 - a_prev) / (1 - a_t) * (1 - a_t / a_prev)).sqrt()
+    x = a_prev.sqrt().to(dtype) * x0 + (1 - a_prev - sigma**2).clamp(min=0).sqrt().to(dtype) * eps
+    return x + sigma.to(dtype) * noise if noise is not None else x
 
 
 def sample(eps_fn: EpsFn, schedule: NoiseSchedule, shape: tuple[int, ...], sampler_cfg, **kwargs) -> Tensor:

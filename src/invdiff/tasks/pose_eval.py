@@ -126,7 +126,7 @@ def write_plots(folder, params: Params, result: dict, samples: dict, inputs: dic
     val = inputs["val"]
     pick = np.unique(np.linspace(0, len(val.names) - 1, min(cfg.figure_inputs, len(val.names))).round().astype(int))
     for arch in archs:
-        panel = {w: tuple(t[pick].numpy() for t in samples[("val", arch, w)]) for w in weights}
+        panel = {f"w={w:g}": tuple(t[pick].numpy() for t in samples[("val", arch, w)]) for w in weights}
         figures[f"figure5_{arch}.png"] = figure5_panel(
             val.keypoints[pick].numpy(), val.joints3d[pick].numpy(), panel, params.camera.image_size,
             forward.camera.position.numpy(), [val.names[i] for i in pick],

@@ -31,12 +31,13 @@ def metrics_vs_weight(result: dict, protocols: tuple[str, ...], archs: list[str]
     return fig
 
 
-def figure5_panel(input_keypoints: np.ndarray, gt_joints: np.ndarray, samples: dict[float, tuple], image_size: int,
-                  camera_position: np.ndarray, names: list[str], title: str):
-    """Rows: inputs. Columns: input keypoints | for each w: the K samples projected over the keypoints and in 3D
-    | ground truth in 3D. ``samples[w] = (keypoints [n, K, 25, 2], joints [n, K, 24, 3])``."""
-    weights = sorted(samples)
-    rows, cols = len(input_keypoints), 2 + 2 * len(weights)
+def figure5_panel(input_keypoints: np.ndarray, gt_joints: np.ndarray | None, samples: dict[str, tuple],
+                  image_size: int, camera_position: np.ndarray, names: list[str], title: str):
+    """Rows: inputs. Columns: input keypoints | for each setting (e.g. "w=2"): the K samples projected over the
+    keypoints and in 3D | ground truth in 3D (when given). ``samples[label] = (keypoints [n, K, 25, 2], joints
+    [n, K, 24, 3])``."""
+    weights = list(samples)
+    rows, cols = len(input_keypoints), 1 + 2 * len(weights) + (gt_joints is not None)
     fig = plt.figure(figsize=(2.1 * cols, 2.3 * rows))
 
     def view(ax, centre):
@@ -52,17 +53,20 @@ def figure5_panel(input_keypoints: np.ndarray, gt_joints: np.ndarray, samples: d
             ax.set_title("input keypoints", fontsize=8)
         for c, w in enumerate(weights):
             keypoints, joints = samples[w]
+            centre = gt_joints[r][0] if gt_joints is not None else joints[r, 0, 0]
             ax2 = fig.add_subplot(rows, cols, r * cols + 2 + 2 * c)
             draw_keypoints(ax2, input_keypoints[r], image_size, colour="0.6")
             for k in range(keypoints.shape[1]):
                 draw_keypoints(ax2, keypoints[r, k], image_size, colour="tab:purple", alpha=0.35, frame=False)
             ax3 = fig.add_subplot(rows, cols, r * cols + 3 + 2 * c, projection="3d")
             for k in range(joints.shape[1]):
-                draw_skeleton_3d(ax3, joints[r, k], colour="tab:purple", alpha=0.35, centre=gt_joints[r][0])
-            view(ax3, gt_joints[r][0])
+                draw_skeleton_3d(ax3, joints[r, k], colour="tab:purple", alpha=0.35, centre=centre)
+            view(ax3, centre)
             if r == 0:
-                ax2.set_title(f"w={w:g}: projected", fontsize=8)
-                ax3.set_title(f"w={w:g}: 3D (side view)", fontsize=8)
+                ax2.set_title(f"{w}: projected", fontsize=8)
+                ax3.set_title(f"{w}: 3D (side view)", fontsize=8)
+        if gt_joints is None:
+            continue
         ax4 = fig.add_subplot(rows, cols, r * cols + cols, projection="3d")
         draw_skeleton_3d(ax4, gt_joints[r])
         view(ax4, gt_joints[r][0])
@@ -82,3 +86,22 @@ def metrics_csv(result: dict, protocols: tuple[str, ...], archs: list[str], weig
                 row = result[protocol][arch][f"w={float(w)}"]
                 lines.append(f"{protocol},{arch},{w:g}," + ",".join(f"{row[k]:.6g}" for k in keys))
     return "\n".join(lines) + "\n"
+
+
+def error_vs_compute(rows: dict[str, dict], title: str):
+    """Alignment error and MPJPE of every method against its seconds per sample."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+    for ax, key, label in ((axes[0], "pixel_alignment_error", "pixel alignment error"),
+                           (axes[1], "mpjpe_mm", "MPJPE (mm)")):
+        for name, row in rows.items():
+            marker = "o" if name.startswith("cfg w=") else "s"
+            ax.scatter(row["seconds_per_sample"], row[key], marker=marker, s=40)
+            ax.annotate(name, (row["seconds_per_sample"], row[key]), fontsize=7, xytext=(4, 3),
+                        textcoords="offset points")
+        ax.set_xscale("log")
+        ax.set_xlabel("seconds per sample (log)")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,92 @@
+"""`invdiff sample-pose`: good input in both formats, and a clear one-line error for each bad input."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from helpers.pose_workspace import build_pose_workspace
+from invdiff import cli
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cliws")
+    params = build_pose_workspace(root)
+    from ruamel.yaml import YAML
+
+    from helpers.params import tiny_raw
+
+    with open(root / "params.yaml", "w") as handle:
+        YAML().dump(tiny_raw(), handle)
+    keypoints = np.load(root / "data/processed/pose/val.npz")["keypoints"][:2]
+    return root, params, keypoints
+
+
+def _run(root, monkeypatch, *args):
+    monkeypatch.chdir(root)
+    return cli.main(["sample-pose", *args])
+
+
+def test_json_single_input_with_plot(workspace, monkeypatch, capsys):
+    root, _, keypoints = workspace
+    (root / "kp.json").write_text(json.dumps({"keypoints": keypoints[0].tolist()}))
+    assert _run(root, monkeypatch, "--keypoints", "kp.json", "--num", "3", "--w", "1.5", "--out", "out.npz",
+                "--plot", "out.png") == 0
+    with np.load(root / "out.npz") as out:
+        assert out["x6d"].shape == (1, 3, 144) and out["axis_angle"].shape == (1, 3, 24, 3)
+        assert out["joints3d"].shape == (1, 3, 24, 3) and out["keypoints_pred"].shape == (1, 3, 25, 2)
+        assert out["alignment_error"].shape == (1, 3) and (out["alignment_error"] >= 0).all()
+        expected = np.abs(out["keypoints_pred"] - keypoints[0][None, None]).mean((-1, -2)) / 600
+        np.testing.assert_allclose(out["alignment_error"], expected, rtol=1e-4)
+        assert str(out["arch"]) == "transformer" and float(out["w"]) == 1.5
+    assert (root / "out.png").stat().st_size > 0
+    assert "1 input(s) x 3 poses" in capsys.readouterr().out
+
+
+def test_npz_batch_input(workspace, monkeypatch):
+    root, _, keypoints = workspace
+    np.savez(root / "kp.npz", keypoints=keypoints)
+    assert _run(root, monkeypatch, "--keypoints", "kp.npz", "--num", "2", "--out", "batch.npz") == 0
+    assert np.load(root / "batch.npz")["x6d"].shape == (2, 2, 144)
+
+
+@pytest.mark.parametrize("payload, message", [
+    ({"keypoints": [[1.0, 2.0]] * 24}, r"expected \[N, 25, 2\] or \[25, 2\].*got \[1, 24, 2\]"),
+    ({"points": []}, "is not {\"keypoints\""),
+    ({"keypoints": [[float("nan"), 2.0]] + [[1.0, 2.0]] * 24}, "1 keypoints are NaN"),
+    ({"keypoints": [[700.0, 2.0]] + [[1.0, 2.0]] * 24}, "keypoint 0 at \\[700.0, 2.0\\] lies outside the 600x600"),
+])
+def test_bad_keypoints(workspace, monkeypatch, capsys, payload, message):
+    root, _, _ = workspace
+    (root / "bad.json").write_text(json.dumps(payload))
+    assert _run(root, monkeypatch, "--keypoints", "bad.json", "--out", "bad.npz") == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    import re
+
+    assert re.search(message, err), err
+    assert not (root / "bad.npz").exists()
+
+
+def test_missing_files_and_wrong_checkpoint(workspace, monkeypatch, capsys):
+    root, _, keypoints = workspace
+    np.savez(root / "kp.npz", keypoints=keypoints)
+    assert _run(root, monkeypatch, "--keypoints", "nope.json", "--out", "o.npz") == 2
+    assert "--keypoints: nope.json does not exist" in capsys.readouterr().err
+    assert _run(root, monkeypatch, "--keypoints", "kp.npz", "--checkpoint", "missing.ckpt", "--out", "o.npz") == 2
+    assert "dvc repro train_pose@transformer" in capsys.readouterr().err
+    (root / "junk.ckpt").write_bytes(b"junk")
+    assert _run(root, monkeypatch, "--keypoints", "kp.npz", "--checkpoint", "junk.ckpt", "--out", "o.npz") == 2
+    assert "not a readable checkpoint" in capsys.readouterr().err
+    np.savez(root / "other.npz", points=keypoints)
+    assert _run(root, monkeypatch, "--keypoints", "other.npz", "--out", "o.npz") == 2
+    assert "has no 'keypoints' array" in capsys.readouterr().err
+
+
+def test_console_script_lists_the_commands():
+    script = Path(sys.executable).parent / "invdiff"
+    proc = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "sample-pose" in proc.stdout
