@@ -6,6 +6,7 @@ import pytest
 
 from invdiff.data import mnist
 from invdiff.errors import MissingInputError
+from invdiff.io import md5sum
 
 
 def write_idx(path, array, dtype_code=0x08, compress=True, truncate=0):
@@ -68,7 +69,7 @@ def test_missing_files_name_them_and_both_fixes(tmp_path):
 def test_download_from_mirror_with_checksum(tmp_path, monkeypatch):
     """The download path, offline: a file:// mirror, with the test files' own checksums as 'published'."""
     make_idx_folder(tmp_path / "mirror")
-    sums = {name: mnist.md5sum(tmp_path / "mirror" / name) for name in mnist.IDX_FILES}
+    sums = {name: md5sum(tmp_path / "mirror" / name) for name in mnist.IDX_FILES}
     monkeypatch.setattr(mnist, "IDX_FILES", sums)
     dead, good = (tmp_path / "nowhere").as_uri() + "/", (tmp_path / "mirror").as_uri() + "/"
     mnist.fetch_idx_files(tmp_path / "dest", [dead, good], download=True)

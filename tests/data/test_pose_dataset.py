@@ -41,17 +41,18 @@ def test_preprocess_synthetic(tmp_path, monkeypatch):
         np.testing.assert_allclose(forward(torch.from_numpy(train.x6d[:50])).numpy(), train.keypoints[:50],
                                    atol=1e-3)
     # deterministic, and frame_stride keeps every k-th frame
-    _preprocess(params, tmp_path / "b")
+    stats_again, _, _ = _preprocess(params, tmp_path / "b")
     again = pose_dataset.load_split("train", tmp_path / "b")
     np.testing.assert_array_equal(again.keypoints, train.keypoints)
+    assert stats_again == stats  # no wall time inside: stats.json feeds training and must not churn
     strided = tiny_params(**{"pose.data.frame_stride": 2})
     stats2, _, _ = _preprocess(strided, tmp_path / "c")
     per_seq = [int(np.sum(train.sequence == s)) for s in range(4)]
     assert stats2["splits"]["train"]["frames"] == sum((c + 1) // 2 for c in per_seq)
     figs = pose_data.figures(splits, model, stats)
     assert set(figs) == {"frames.png", "keypoint_density.png"}
-    summary = pose_data.summary(stats)
-    assert summary["skipped_files"] == 0 and json.dumps(summary)
+    summary = pose_data.summary(stats, 1.25)
+    assert summary["skipped_files"] == 0 and summary["seconds"] == 1.2 and json.dumps(summary)
 
 
 def _real_layout(root, subsets):

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import logging
 import pickle
@@ -23,7 +22,7 @@ from invdiff.config import BodyModelConfig
 from invdiff.data.skeleton import BODY25_FROM_SMPLX, NUM_SMPL_JOINTS, SMPLX_EXTRA_LANDMARKS
 from invdiff.data.standin_body import STANDIN_MARKER, write_standin_model
 from invdiff.errors import ConfigError, MissingInputError
-from invdiff.io import atomic_path, write_json
+from invdiff.io import atomic_path, md5sum, write_json
 
 log = logging.getLogger("invdiff")
 
@@ -39,14 +38,6 @@ SMPL_HOWTO = ("register at https://smpl.is.tue.mpg.de, download 'SMPL for Python
 class BodyModelInfo:
     path: Path
     data_source: str  # "real" | "synthetic"
-
-
-def _md5(path: Path) -> str:
-    digest = hashlib.md5()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def prepare_body_model(cfg: BodyModelConfig, out_dir: str | Path = MODEL_DIR) -> BodyModelInfo:
@@ -71,7 +62,7 @@ def prepare_body_model(cfg: BodyModelConfig, out_dir: str | Path = MODEL_DIR) ->
             shutil.copyfile(source, tmp)
         load_body_model(target)  # fail now, not three stages later
         info = {"data_source": "real", "file": target.name, "original_path": str(source.resolve()),
-                "md5": _md5(target)}
+                "md5": md5sum(target)}
         log.info("body model: licensed SMPL file %s", source)
     write_json(out_dir / INFO_FILE, info)
     return BodyModelInfo(target, info["data_source"])

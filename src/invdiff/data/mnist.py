@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import gzip
-import hashlib
 import importlib.util
 import logging
 import urllib.request
@@ -18,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from invdiff.errors import InvdiffError, MissingInputError, require_file
+from invdiff.io import md5sum
 
 log = logging.getLogger("invdiff")
 
@@ -55,14 +55,6 @@ def read_idx(path: str | Path) -> np.ndarray:
         raise DataFormatError(f"{path}: truncated or padded IDX data: header says {shape} "
                               f"({expected} bytes), file has {len(raw) - header}; delete it and fetch it again")
     return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
-
-
-def md5sum(path: Path) -> str:
-    digest = hashlib.md5()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _missing_message(folder: Path, missing: list[str]) -> str:
