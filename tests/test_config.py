@@ -84,3 +84,26 @@ def test_transformer_heads_must_divide_width():
     raw["pose"]["transformer"]["heads"] = 5
     with pytest.raises(ConfigError, match="pose.transformer: value error, width \\(64\\) must be a multiple"):
         parse_params(raw)
+
+
+def test_paper_igo_config_has_songs_unet():
+    paper, default = load_params(REPO / "params-paper.yaml"), load_params(REPO / "params.yaml")
+    assert paper.igo.model.channels == [32, 64, 128, 256] and paper.igo.model.embed_dim == 256
+    assert paper.igo.sde == default.igo.sde  # same forward process; only the scale changes
+    assert paper.igo.train.max_steps > default.igo.train.max_steps
+    assert set(default.igo.alphas) <= set(paper.igo.alphas)
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("alphas", [1.0, 0.0], "igo.alphas: value error, every alpha must lie in \\(0, 1\\]"),
+    ("alphas", [0.9, 0.9], "alphas must be distinct"),
+    ("sde", {"em_steps": 11}, "igo.sde: value error, em_steps must be even"),
+    ("sde", {"kappa": 40.0, "em_steps": 20}, "kappa \\(40.0\\) must not exceed em_steps"),
+    ("sde", {"sigma": 1.0}, "igo.sde.sigma: input should be greater than 1"),
+    ("model", {"channels": [8, 16, 32]}, "igo.model.channels: list should have at least 4 items"),
+])
+def test_bad_igo_settings_are_named(key, value, message):
+    raw = load_yaml(REPO / "params.yaml")
+    raw["igo"][key] = value if not isinstance(value, dict) else {**raw["igo"][key], **value}
+    with pytest.raises(ConfigError, match=message):
+        parse_params(raw)

@@ -35,6 +35,13 @@ def tiny_raw(**overrides):
     pose["eval"]["sampler"].update(name="ddim", steps=5)
     pose["baselines"]["gradient_descent"]["steps"] = 5
     pose["baselines"]["dps"].update(zetas=[0.1, 1.0], sweep_inputs=2, steps=3)
+    igo = raw["igo"]
+    igo["alphas"] = [1.0, 0.5]
+    igo["sde"].update(em_steps=20, t_min=0.05)
+    igo["model"].update(channels=[4, 8, 8, 8], embed_dim=8)
+    igo["train"].update(max_steps=4, batch_size=16)
+    igo["eval"].update(num_samples=12, batch_size=12)
+    igo["eval"]["sampler"].update(rtol=1e-2, atol=1e-2)
     raw["trainer"].update(log_every_n_steps=2, checkpoint_every_n_steps=5)
     raw["mlflow"]["enabled"] = False
     for dotted, value in overrides.items():

@@ -134,6 +134,26 @@ def test_pose_baselines_stage(workspace):
     assert {"baselines_pose", "gradient_descent", "cfg+dps"} <= names
 
 
+def test_igo_stages(workspace):
+    ws, _ = workspace
+    metrics = json.loads((ws / "metrics/igo.json").read_text())
+    assert {k for k in metrics if k.startswith("alpha=")} == {"alpha=1.0", "alpha=0.5"}
+    assert metrics["alpha=1.0"]["fid_intermediate"] is None  # the intermediate path gets no gradient at alpha = 1
+    row = metrics["alpha=0.5"]
+    assert row["fid"] > 0 and row["fid_intermediate"] > 0 and row["nfe"] > 0 and row["nfe_intermediate"] > 0
+    assert metrics["real_fid_floor"] > 0 and metrics["data_source"] == "real" and metrics["num_samples"] == 12
+    for alpha in ("1.0", "0.5"):
+        assert (ws / f"models/igo/alpha{alpha}/model.ckpt").is_file()
+        assert json.loads((ws / f"metrics/igo_alpha{alpha}_train.json").read_text())["steps"] == 4
+    for name in ("samples_alpha1.0.png", "samples_alpha0.5.png", "samples_intermediate_alpha0.5.png",
+                 "fid_vs_alpha.png", "fid_vs_alpha.csv", "forward_trajectory.png"):
+        assert (ws / "plots/igo" / name).stat().st_size > 0
+    assert not (ws / "plots/igo/samples_intermediate_alpha1.0.png").exists()
+    names = {n for (n,) in _db_rows(ws, "select r.name from runs r join experiments e "
+                                        "on r.experiment_id = e.experiment_id where e.name = 'igo'")}
+    assert {"train_igo_alpha1.0", "train_igo_alpha0.5", "eval_igo", "alpha=1", "alpha=0.5"} <= names
+
+
 def test_runs_land_in_mlflow_with_tags_and_children(workspace):
     ws, _ = workspace
     runs = _db_rows(ws, "select r.name, e.name from runs r join experiments e on r.experiment_id = e.experiment_id")
