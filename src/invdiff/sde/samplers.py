@@ -23,14 +23,15 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from invdiff.errors import InvdiffError
 from invdiff.sde.cat_map_sde import CatMapSDE
 
 log = logging.getLogger("invdiff")
 ScoreFn = Callable[[Tensor, Tensor], Tensor]
 
 
-class SamplerError(RuntimeError):
-    pass
+class SamplerError(InvdiffError):
+    """The solver failed or diverged (a stage reports it in one line; try tighter tolerances or more steps)."""
 
 
 def prior_sample(sde: CatMapSDE, data_mean: Tensor, data_factor: Tensor, num: int,
@@ -86,10 +87,11 @@ def probability_flow_ode(score_fn: ScoreFn, sde: CatMapSDE, x_init: Tensor, rtol
     solution = solve_ivp(velocity, (t_start, sde.t_min), x_init.reshape(-1).double().numpy(), method="RK45",
                          rtol=rtol, atol=atol)
     if not solution.success:
-        raise SamplerError(f"probability-flow ODE failed: {solution.message}")
+        raise SamplerError(f"probability-flow ODE failed: {solution.message} (igo.eval.sampler: try smaller "
+                           "rtol/atol, or name: euler_maruyama)")
     x = torch.from_numpy(solution.y[:, -1]).reshape(shape).float()
     if not torch.isfinite(x).all():
-        raise SamplerError("probability-flow ODE produced non-finite values")
+        raise SamplerError("probability-flow ODE produced non-finite values (igo.eval.sampler: try smaller rtol/atol)")
     return x, int(solution.nfev)
 
 
