@@ -35,7 +35,8 @@ def work(params):
     metrics, samples = evaluate(params, modules, net)
     digit = mnist.to_model_space(mnist.load_split(mnist.RAW_DIR, "test")[0][:1])
     with atomic_dir("plots/igo") as folder:
-        figures = write_plots(folder, params, metrics, samples, digit)
+        sde = next(iter(modules.values())).sde  # the SDE the models were trained on (their checkpoints carry it)
+        figures = write_plots(folder, params, metrics, samples, sde, digit)
     tags = tracking.run_tags("eval_igo", "real", task="igo")
     run_params = {**flatten(params.igo.eval, "igo.eval."), **flatten(params.igo.sde, "igo.sde.")}
     with tracking.start_run("igo", "eval_igo", tags, run_params):

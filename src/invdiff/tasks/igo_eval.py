@@ -20,6 +20,7 @@ from invdiff.data import mnist
 from invdiff.errors import ConfigError
 from invdiff.metrics.fid import fid
 from invdiff.nets.lenet import LeNet
+from invdiff.sde import CatMapSDE
 from invdiff.sde.samplers import prior_sample, probability_flow_ode, reverse_sde
 from invdiff.tasks.classifier import predict
 from invdiff.tasks.igo import IgoScoreModel, alpha_label
@@ -99,7 +100,8 @@ def evaluate(params: Params, modules: dict[float, IgoScoreModel], classifier: Le
     return metrics, samples
 
 
-def write_plots(folder, params: Params, metrics: dict, samples: dict[float, dict], trajectory_digit: torch.Tensor):
+def write_plots(folder, params: Params, metrics: dict, samples: dict[float, dict], sde: CatMapSDE,
+                trajectory_digit: torch.Tensor):
     """Sample grids per α and path, FID vs α (+ CSV), and one digit's forward trajectory; returns the figures."""
     from invdiff.io import save_figure, write_text
     from invdiff.viz.grids import image_grid
@@ -120,10 +122,6 @@ def write_plots(folder, params: Params, metrics: dict, samples: dict[float, dict
     rows = [metrics[f"alpha={alpha_label(a)}"] for a in alphas]
     figures["fid_vs_alpha.png"] = fid_vs_alpha(alphas, [r["fid"] for r in rows], [r["fid_intermediate"] for r in rows],
                                                metrics["real_fid_floor"])
-    cfg = params.igo.sde
-    from invdiff.sde import CatMapSDE
-
-    sde = CatMapSDE(n=28, kappa=cfg.kappa, sigma=cfg.sigma, em_steps=cfg.em_steps, t_min=cfg.t_min)
     figures["forward_trajectory.png"] = trajectory_strip(sde, trajectory_digit, seed=params.seed)
     for name, fig in figures.items():
         save_figure(fig, f"{folder}/{name}")
