@@ -13,12 +13,12 @@ import time
 import torch
 
 from invdiff.config import load_params
-from invdiff.data import mnist
-from invdiff.metrics.fid import fid
-from invdiff.sde.samplers import prior_sample, probability_flow_ode, reverse_sde
-from invdiff.tasks import classifier, igo
-from invdiff.tasks.classifier import predict
-from invdiff.tasks.igo_eval import data_moments
+from invdiff.experiments.igo import task as igo
+from invdiff.experiments.igo.prior import data_moments, prior_sample
+from invdiff.experiments.mnist import classifier
+from invdiff.experiments.mnist import data as mnist
+from invdiff.metrics.fid import ReferenceFid
+from invdiff.sde import probability_flow_ode, reverse_sde
 
 
 def main() -> None:
@@ -27,10 +27,10 @@ def main() -> None:
     parser.add_argument("--num", type=int, default=300, help="samples per setting")
     args = parser.parse_args()
     params = load_params()
-    module = igo.load(f"models/igo/alpha{args.alpha}/model.ckpt")
-    net = classifier.load("models/classifier/model.ckpt").net
-    train = mnist.to_model_space(mnist.load_split(mnist.RAW_DIR, "train")[0])
-    test_features = predict(net, mnist.to_model_space(mnist.load_split(mnist.RAW_DIR, "test")[0]))[0].numpy()
+    module = igo.load(igo.models_folder() / f"alpha{args.alpha}" / "model.ckpt")
+    train = mnist.to_model_space(mnist.load_split("train")[0])
+    reference = ReferenceFid(classifier.feature_extractor(classifier.load().net),
+                             mnist.to_model_space(mnist.load_split("test")[0]), "the MNIST test split")
     x_init = prior_sample(module.sde, *data_moments(train), args.num, torch.Generator().manual_seed(params.seed))
     print(f"alpha={args.alpha}, {args.num} samples, {torch.get_num_threads()} threads")
     print(f"{'sampler':<28}{'NFE':>6}{'seconds':>10}{'FID':>10}")
@@ -41,10 +41,11 @@ def main() -> None:
             x, nfe = probability_flow_ode(module.score, module.sde, x_init, rtol=value, atol=value)
             label = f"PF-ODE RK45 tol={value:g}"
         else:
-            x, nfe = reverse_sde(module.score, module.sde, x_init, value, torch.Generator().manual_seed(1))
+            x, nfe = reverse_sde(module.score, module.sde, x_init, steps=value,
+                                 generator=torch.Generator().manual_seed(1))
             label = f"reverse SDE EM {value} steps"
         seconds = time.perf_counter() - start
-        score = fid(predict(net, x.clamp(-1, 1))[0].numpy(), test_features)
+        score = reference(x)
         print(f"{label:<28}{nfe:>6}{seconds:>10.1f}{score:>10.1f}", flush=True)
 
 

@@ -14,12 +14,13 @@ import time
 
 import torch
 
-from invdiff.config import SamplerConfig, load_params
-from invdiff.data import pose_dataset
-from invdiff.data.forward_model import keypoints_to_unit, load_forward_model
+from invdiff.config import load_params
 from invdiff.diffusion import network_evaluations
-from invdiff.metrics.pose import pixel_alignment_error
-from invdiff.tasks.pose import ARCHS, PoseTask, sample_poses
+from invdiff.experiments.pose.data import dataset as pose_dataset
+from invdiff.experiments.pose.data.forward_model import keypoints_to_unit, load_forward_model
+from invdiff.experiments.pose.metrics import pixel_alignment_error
+from invdiff.experiments.pose.task import ARCHS, PoseTask, sample_poses
+from invdiff.sections import SamplerConfig
 
 
 class CallCounter(torch.nn.Module):
@@ -34,13 +35,13 @@ class CallCounter(torch.nn.Module):
 
 def poses_per_second(module, keypoints, num, w, sampler, seed=0) -> tuple[float, torch.Tensor]:
     start = time.perf_counter()
-    x6d = sample_poses(module, keypoints, num, w, sampler, torch.Generator().manual_seed(seed))
+    x6d = sample_poses(module, keypoints, num, w, sampler, torch.Generator().manual_seed(seed)).samples
     return x6d[..., 0].numel() / (time.perf_counter() - start), x6d
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--params", default="params.yaml")
+    parser.add_argument("--params", default=None, help="default: the project's params.yaml")
     parser.add_argument("--w", type=float, default=2.0)
     parser.add_argument("--inputs", type=int, default=32)
     parser.add_argument("--threads", type=int, default=None)
@@ -62,11 +63,9 @@ def main() -> None:
     print(f"{'arch':12} {'sampler':8} {'steps':>5} {'calls/sample':>12} {'poses/s b=1':>12} {'poses/s b=256':>14} "
           f"{'align err':>10}")
     for arch in ARCHS:
-        module = PoseTask(arch).load(f"models/pose_{arch}/model.ckpt")
-        counter = CallCounter(module.sampling_net)
-        module.ema_net = counter if module.ema_net is not None else None
-        if module.ema_net is None:
-            module.net = counter
+        module = PoseTask(arch).load()
+        counter = CallCounter(module.denoiser)
+        module.net = counter  # the denoiser samplers call (the weight average, when trained with one)
         for name, sampler in samplers:
             counter.calls = 0
             single, _ = poses_per_second(module, keypoints[:1], 1, args.w, sampler)

@@ -2,36 +2,27 @@
 
 MLflow (experiment `pose`): one child run per (protocol, arch, w) with the metric keys of the JSON.
 """
+from invdiff import tracking
 from invdiff.config import flatten
+from invdiff.experiments.pose import evaluate as pose_eval
+from invdiff.experiments.pose.data.forward_model import load_forward_model
+from invdiff.experiments.pose.figures import write_eval_plots
+from invdiff.experiments.pose.task import ARCHS, PoseTask
+from invdiff.io import atomic_dir, write_json
+from invdiff.paths import metrics_path, plots_dir
 from invdiff.stage import run_stage
-from invdiff.tasks import pose_eval
-from invdiff.tasks.pose import ARCHS, PoseTask
 
 
 def work(params):
-    from invdiff import tracking
-    from invdiff.data.forward_model import load_forward_model
-    from invdiff.io import atomic_dir, write_json
-
-    modules = {arch: PoseTask(arch).load(f"models/pose_{arch}/model.ckpt") for arch in ARCHS}
+    modules = {arch: PoseTask(arch).load() for arch in ARCHS}
     forward = load_forward_model(params.camera)
     result, samples, inputs = pose_eval.evaluate(params, modules, forward)
     result["train_seconds"] = pose_eval.train_seconds(ARCHS)
-    with atomic_dir("plots/pose") as folder:
-        figures = pose_eval.write_plots(folder, params, result, samples, inputs, forward)
-    tags = tracking.run_tags("eval_pose", result["data_source"], task="pose")
-    with tracking.start_run("pose", "eval_pose", tags, flatten(params.pose.eval, "pose.eval.")):
-        for protocol in pose_eval.PROTOCOLS:
-            for arch in ARCHS:
-                for w in params.pose.eval.guidance_weights:
-                    tracking.log_child_run(f"{protocol} {arch} w={w:g}",
-                                           {"protocol": protocol, "arch": arch, "w": w,
-                                            "sampler": params.pose.eval.sampler.name,
-                                            "num_parameters": result["params"][arch]},
-                                           result[protocol][arch][f"w={float(w)}"])
-        for name, fig in figures.items():
-            tracking.log_figure(fig, name)
-    write_json("metrics/pose.json", result)
+    with atomic_dir(plots_dir("pose")) as folder:
+        figures = write_eval_plots(folder, params, result, samples, inputs, forward)
+    tracking.log_evaluation("pose", "eval_pose", result["data_source"], flatten(params.pose.eval, "pose.eval."),
+                            pose_eval.mlflow_children(params, result), figures=figures)
+    write_json(metrics_path("pose"), result)
 
 
 if __name__ == "__main__":

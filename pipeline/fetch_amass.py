@@ -2,15 +2,16 @@
 
 Synthetic stand-ins (offline default) or the licensed SMPL file and a real AMASS folder; see README "Data".
 """
-from invdiff.data import body_model, pose_dataset
+from invdiff.experiments.pose.data import body_model
+from invdiff.experiments.pose.data import dataset as pose_dataset
 from invdiff.io import atomic_dir
 from invdiff.stage import run_stage
 
 
 def work(params):
-    with atomic_dir(body_model.MODEL_DIR) as folder:
+    with atomic_dir(body_model.model_dir()) as folder:
         body_model.prepare_body_model(params.body_model, folder)
-    with atomic_dir(pose_dataset.RAW_DIR) as folder:
+    with atomic_dir(pose_dataset.raw_dir()) as folder:
         pose_dataset.write_manifest(folder, params.amass, params.seed)
 
 

@@ -1,21 +1,22 @@
 """DVC stage preprocess_pose: AMASS-format motions -> data/processed/pose/{train,val,test}.npz + stats.json."""
 import time
 
-from invdiff.data import pose_dataset
+from invdiff.experiments.pose.data import dataset as pose_dataset
+from invdiff.experiments.pose.data import preprocess
 from invdiff.io import atomic_dir, write_json
+from invdiff.paths import metrics_path, plots_dir
 from invdiff.stage import run_stage
-from invdiff.tasks import pose_data
 
 
 def work(params):
     start = time.perf_counter()
-    with atomic_dir(pose_dataset.PROCESSED_DIR) as folder:
-        stats, splits, model = pose_data.preprocess(params, folder)
+    with atomic_dir(pose_dataset.processed_dir()) as folder:
+        stats, splits, model = preprocess.preprocess(params, folder)
         write_json(folder / "stats.json", stats)
     seconds = time.perf_counter() - start
-    with atomic_dir("plots/pose_data") as folder:
-        pose_data.write_figures(folder, pose_data.figures(splits, model, stats))
-    write_json("metrics/pose_data.json", pose_data.summary(stats, seconds))
+    with atomic_dir(plots_dir("pose_data")) as folder:
+        preprocess.write_figures(folder, preprocess.figures(splits, model, stats))
+    write_json(metrics_path("pose_data"), preprocess.summary(stats, seconds))
 
 
 if __name__ == "__main__":

@@ -1,11 +1,12 @@
 """DVC stage train_igo@<alpha>: the IGO score model trained with loss weight alpha -> models/igo/alpha<alpha>/."""
+from invdiff.experiments.igo.task import IgoTask, models_folder
 from invdiff.stage import run_stage
 from invdiff.training import train, write_training_outputs
 
 
 def work(params, args):
-    name = f"igo_alpha{args.alpha}"  # spelt as DVC's foreach item, so the outputs match dvc.yaml's paths
-    write_training_outputs(name, train(name, params, f"models/igo/alpha{args.alpha}"))
+    result = train(IgoTask(float(args.alpha)), params, models_folder() / f"alpha{args.alpha}")
+    write_training_outputs(f"igo_alpha{args.alpha}", result)  # spelt as DVC's foreach item, like dvc.yaml's paths
 
 
 def arguments(parser):

@@ -1,10 +1,13 @@
 """DVC stage train_mnist_cfg: the class-conditional ContextUnet DDPM -> models/mnist_cfg/."""
+from invdiff.experiments.mnist.task import MnistCfgTask
+from invdiff.paths import models_dir
 from invdiff.stage import run_stage
 from invdiff.training import train, write_training_outputs
 
 
 def work(params):
-    write_training_outputs("mnist_cfg", train("mnist_cfg", params, "models/mnist_cfg"))
+    task = MnistCfgTask()
+    write_training_outputs(task.name, train(task, params, models_dir() / task.name))
 
 
 if __name__ == "__main__":

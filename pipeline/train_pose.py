@@ -1,12 +1,13 @@
 """DVC stage train_pose@<arch>: the pose DDPM with the MLP or the transformer denoiser -> models/pose_<arch>/."""
+from invdiff.experiments.pose.task import ARCHS, PoseTask
+from invdiff.paths import models_dir
 from invdiff.stage import run_stage
-from invdiff.tasks.pose import ARCHS
 from invdiff.training import train, write_training_outputs
 
 
 def work(params, args):
-    name = f"pose_{args.arch}"
-    write_training_outputs(name, train(name, params, f"models/{name}"))
+    task = PoseTask(args.arch)
+    write_training_outputs(task.name, train(task, params, models_dir() / task.name))
 
 
 def arguments(parser):

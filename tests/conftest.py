@@ -10,3 +10,13 @@ sys.path.insert(0, str(Path(__file__).parent))  # tests/helpers
 import matplotlib
 
 matplotlib.use("Agg")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """An empty project folder that the library resolves data/, models/, metrics/ and plots/ against."""
+    monkeypatch.setenv("INVDIFF_ROOT", str(tmp_path))
+    return tmp_path

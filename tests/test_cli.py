@@ -8,11 +8,13 @@ import numpy as np
 import pytest
 
 from helpers.pose_workspace import build_pose_workspace
+from helpers.project import at_project
 from invdiff import cli
 
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
+    """A project with a trained tiny transformer and its params.yaml; the CLI finds it through INVDIFF_ROOT."""
     root = tmp_path_factory.mktemp("cliws")
     params = build_pose_workspace(root)
     from ruamel.yaml import YAML
@@ -22,12 +24,14 @@ def workspace(tmp_path_factory):
     with open(root / "params.yaml", "w") as handle:
         YAML().dump(tiny_raw(), handle)
     keypoints = np.load(root / "data/processed/pose/val.npz")["keypoints"][:2]
-    return root, params, keypoints
+    with at_project(root):
+        yield root, params, keypoints
 
 
 def _run(root, monkeypatch, *args):
-    monkeypatch.chdir(root)
-    return cli.main(["sample-pose", *args])
+    """The command with every file argument (a bare name) placed in the project folder."""
+    return cli.main(["sample-pose", *(str(root / a) if a.endswith((".json", ".npz", ".png", ".ckpt")) else a
+                                      for a in args)])
 
 
 def test_json_single_input_with_plot(workspace, monkeypatch, capsys):
@@ -75,7 +79,7 @@ def test_missing_files_and_wrong_checkpoint(workspace, monkeypatch, capsys):
     root, _, keypoints = workspace
     np.savez(root / "kp.npz", keypoints=keypoints)
     assert _run(root, monkeypatch, "--keypoints", "nope.json", "--out", "o.npz") == 2
-    assert "--keypoints: nope.json does not exist" in capsys.readouterr().err
+    assert "nope.json does not exist" in capsys.readouterr().err
     assert _run(root, monkeypatch, "--keypoints", "kp.npz", "--checkpoint", "missing.ckpt", "--out", "o.npz") == 2
     assert "dvc repro train_pose@transformer" in capsys.readouterr().err
     (root / "junk.ckpt").write_bytes(b"junk")

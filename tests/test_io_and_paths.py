@@ -44,3 +44,26 @@ def test_workspace_root_resolves_out_of_queued_experiment(tmp_path, monkeypatch)
     (ws / "dvc.yaml").write_text("stages: {}\n")
     (ws / "sub").mkdir()
     assert workspace_root(ws / "sub") == ws
+
+
+def test_project_root_comes_from_the_environment_then_the_working_directory(tmp_path, monkeypatch):
+    from invdiff import paths
+
+    monkeypatch.setenv(paths.ROOT_ENV, str(tmp_path))
+    assert paths.project_root() == tmp_path.resolve()
+    assert paths.metrics_path("branin") == tmp_path.resolve() / "metrics" / "branin.json"
+    monkeypatch.delenv(paths.ROOT_ENV)
+    (tmp_path / "dvc.yaml").write_text("stages: {}\n")
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.chdir(tmp_path / "notebooks")  # the one place a test moves: to show the library does not need it
+    assert paths.project_root() == tmp_path.resolve()
+    monkeypatch.chdir("/")
+    assert paths.project_root() == paths._PACKAGE_CHECKOUT  # a notebook anywhere finds the installed checkout
+
+
+def test_csv_spells_floats_to_six_digits_and_none_as_empty(tmp_path):
+    from invdiff.io import write_csv
+
+    write_csv(tmp_path / "p.csv", ["w", "fid", "nfe", "note"], [[0.5, 1 / 3, 7, None], [2.0, 1e-7, 8, "x"]])
+    assert (tmp_path / "p.csv").read_text() == "w,fid,nfe,note\n0.5,0.333333,7,\n2,1e-07,8,x\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["p.csv"]  # no temp file left behind

@@ -2,7 +2,7 @@ import mlflow
 import pytest
 
 from invdiff import tracking
-from invdiff.config import MlflowConfig
+from invdiff.sections import MlflowConfig
 
 
 def test_relative_sqlite_uri_becomes_absolute_under_workspace(tmp_path, monkeypatch):
@@ -40,5 +40,31 @@ def test_parent_with_child_runs_and_figure(tmp_path, monkeypatch):
         artifacts = [a.path for a in mlflow.MlflowClient().list_artifacts(run.info.run_id)]
         assert artifacts == ["curve.png"]
         assert (tmp_path / "mlartifacts" / "unit").is_dir()
+    finally:
+        tracking.setup(MlflowConfig(enabled=False))
+
+
+def test_log_evaluation_mirrors_the_json(tmp_path, monkeypatch):
+    """One parent named after the stage, a child per setting with the JSON's numbers; None and text are left out."""
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setenv("INVDIFF_WORKSPACE", str(tmp_path))
+    monkeypatch.setenv(tracking.URI_ENV, f"sqlite:///{tmp_path}/store.db")
+    tracking.setup(MlflowConfig())
+    try:
+        fig, _ = plt.subplots()
+        children = {"alpha=1": ({"alpha": 1.0}, {"fid": 12.5, "fid_intermediate": None, "nfe": 80}),
+                    "alpha=0.5": ({"alpha": 0.5}, {"fid": 10.0, "fid_intermediate": 9.0, "nfe": 70})}
+        tracking.log_evaluation("unit", "eval_unit", "real", {"eval.n": 3}, children,
+                                metrics={"real_fid_floor": 1.5, "sampler": "ode"}, figures={"f.png": fig})
+        runs = mlflow.search_runs(experiment_names=["unit"])
+        parent = runs[runs["tags.mlflow.runName"] == "eval_unit"].iloc[0]
+        assert parent["metrics.real_fid_floor"] == 1.5 and parent["tags.data_source"] == "real"
+        assert parent["params.eval.n"] == "3" and parent["tags.dvc_stage"] == "eval_unit"
+        kids = runs[runs["tags.mlflow.parentRunId"] == parent["run_id"]].set_index("tags.mlflow.runName")
+        assert kids.loc["alpha=0.5", "metrics.fid_intermediate"] == 9.0 and kids.loc["alpha=1", "metrics.nfe"] == 80
+        assert kids.loc["alpha=1", "metrics.fid_intermediate"] != kids.loc["alpha=1", "metrics.fid_intermediate"]  # NaN
+        client = mlflow.MlflowClient()
+        assert [a.path for a in client.list_artifacts(parent["run_id"])] == ["f.png"]
     finally:
         tracking.setup(MlflowConfig(enabled=False))

@@ -71,3 +71,18 @@ def atomic_dir(path: str | Path) -> Iterator[Path]:
             os.replace(tmp, path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def csv_cell(value: Any) -> str:
+    """How every CSV here spells a value: floats to 6 significant digits, None as an empty cell."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def write_csv(path: str | Path, columns: list[str], rows) -> None:
+    """A CSV for ``dvc plots`` (header + one line per row of values), written atomically."""
+    lines = [",".join(columns)] + [",".join(csv_cell(v) for v in row) for row in rows]
+    write_text(path, "\n".join(lines) + "\n")

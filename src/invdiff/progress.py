@@ -22,23 +22,46 @@ def setup_logging(level: int = logging.INFO) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def track(items: Iterable[T], total: int, desc: str, every_percent: int = 10, enabled: bool = True) -> Iterator[T]:
-    """Iterate ``items`` reporting progress; ``enabled=False`` for inner loops that must stay quiet."""
-    if not enabled:
-        yield from items
-        return
-    if on_tty():
-        from tqdm.auto import tqdm
+class Progress:
+    """Progress of one long piece of work measured in any unit (steps, or the fraction of a time interval).
 
-        yield from tqdm(items, total=total, desc=desc, leave=False)
-        return
-    start, next_mark = time.perf_counter(), every_percent
+    ``update_to(done, **info)``: on a terminal a tqdm bar; otherwise a log line (with ``info``) each time another
+    ``every_percent`` of ``total`` is done, and one at the end. ``enabled=False`` keeps inner loops quiet.
+    """
+
+    def __init__(self, desc: str, total: float, enabled: bool = True, every_percent: int = 10):
+        self.desc, self.total, self.enabled, self.every_percent = desc, max(float(total), 1e-12), enabled, every_percent
+        self._next, self._start, self._bar, self._done = every_percent, time.perf_counter(), None, 0.0
+        if enabled and on_tty():
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(total=total, desc=desc, leave=False)
+
+    def update_to(self, done: float, **info) -> None:
+        if not self.enabled:
+            return
+        if self._bar is not None:
+            self._bar.update(done - self._done)
+            if info:
+                self._bar.set_postfix(info, refresh=False)
+            self._done = done
+            if done >= self.total:
+                self._bar.close()
+            return
+        percent = int(100 * done / self.total + 1e-9)
+        if percent >= self._next or done >= self.total:
+            extra = "".join(f", {k} {v}" for k, v in info.items())
+            log.info("%s: %g/%g (%d%%, %.1fs%s)", self.desc, done, self.total, percent,
+                     time.perf_counter() - self._start, extra)
+            self._next = (percent // self.every_percent + 1) * self.every_percent
+
+
+def track(items: Iterable[T], total: int, desc: str, every_percent: int = 10, enabled: bool = True) -> Iterator[T]:
+    """Iterate ``items`` reporting progress through :class:`Progress`."""
+    progress = Progress(desc, total, enabled, every_percent)
     for i, item in enumerate(items, start=1):
         yield item
-        percent = 100 * i // max(total, 1)
-        if percent >= next_mark or i == total:
-            log.info("%s: %d/%d (%d%%, %.1fs)", desc, i, total, percent, time.perf_counter() - start)
-            next_mark = (percent // every_percent + 1) * every_percent
+        progress.update_to(i)
 
 
 class PercentProgress(pl.Callback):

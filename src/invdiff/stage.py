@@ -8,7 +8,7 @@ import time
 from typing import Callable
 
 from invdiff import tracking
-from invdiff.config import Params, load_params
+from invdiff.config import load_params
 from invdiff.errors import InvdiffError
 from invdiff.progress import setup_logging
 
@@ -19,7 +19,7 @@ def run_stage(name: str, work: Callable[..., None], argv: list[str] | None = Non
               add_arguments: Callable[[argparse.ArgumentParser], None] | None = None) -> None:
     """Run ``work(params)``, or ``work(params, args)`` when the stage adds its own arguments (e.g. a foreach key)."""
     parser = argparse.ArgumentParser(prog=name, description=f"DVC stage {name}")
-    parser.add_argument("--params", default="params.yaml", help="params file (default: params.yaml)")
+    parser.add_argument("--params", help="params file (default: the project's params.yaml)")
     if add_arguments is not None:
         add_arguments(parser)
     args = parser.parse_args(argv)

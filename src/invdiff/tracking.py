@@ -16,8 +16,8 @@ os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("DVC_NO_ANALYTICS", "1")
 os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
 
-from invdiff.config import MlflowConfig  # noqa: E402
-from invdiff.paths import workspace_root  # noqa: E402
+from invdiff.paths import project_root, workspace_root  # noqa: E402
+from invdiff.sections import MlflowConfig  # noqa: E402
 
 URI_ENV = "INVDIFF_MLFLOW_URI"
 _enabled = False
@@ -69,9 +69,11 @@ def experiment_id(name: str) -> str:
 
 def git_commit() -> str:
     try:
-        sha = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+        root = project_root()
+        sha = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
+                             cwd=root).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
-                               text=True, check=True).stdout.strip()
+                               text=True, check=True, cwd=root).stdout.strip()
         return sha + ("-dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
@@ -122,6 +124,29 @@ def log_child_run(run_name: str, params: dict[str, Any], metrics: dict[str, floa
     with mlflow.start_run(run_name=run_name, nested=True, tags=tags, experiment_id=parent.info.experiment_id):
         mlflow.log_params(_clean_params(params))
         mlflow.log_metrics({k: float(v) for k, v in metrics.items()})
+
+
+def numeric(metrics: dict[str, Any]) -> dict[str, float]:
+    """The entries MLflow can hold as metrics: numbers (not None, strings or nested settings)."""
+    return {k: float(v) for k, v in metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+
+def log_evaluation(experiment: str, stage: str, data_source: str, params: dict[str, Any],
+                   children: dict[str, tuple[dict[str, Any], dict[str, Any]]], *,
+                   metrics: dict[str, Any] | None = None, figures: dict[str, Any] | None = None) -> None:
+    """An evaluation stage in MLflow: a parent run named ``stage`` (its params, summary ``metrics`` and figures)
+    with one child run per compared setting, ``children = {run name: (params, metrics)}``; the children's
+    metric keys are the JSON's, so the UI's compare view lines them up."""
+    if not _enabled:
+        return
+    tags = run_tags(stage, data_source, task=experiment)
+    with start_run(experiment, stage, tags, params):
+        for name, (child_params, child_metrics) in children.items():
+            log_child_run(name, child_params, numeric(child_metrics))
+        if metrics:
+            log_metrics(numeric(metrics))
+        for name, fig in (figures or {}).items():
+            log_figure(fig, name)
 
 
 def log_metrics(metrics: dict[str, float], run_id: str | None = None) -> None:

@@ -1,11 +1,13 @@
-"""One training entry for every task: ``train(task, params, out_dir)``.
+"""One training entry for every task: ``train(task, params, out_dir)`` for any :class:`~invdiff.task.Task`.
 
 Seeds everything, builds a Lightning ``Trainer`` from the ``trainer`` params (accelerator / devices / strategy /
 num_nodes pass straight through, so DDP needs no code change), checkpoints ``last.ckpt`` every
 ``trainer.checkpoint_every_n_steps`` into a scratch folder keyed by the training config, and resumes from it: a
 stage re-run after an interruption continues at the saved step, in the same MLflow run. DVC deletes a stage's
 outputs before running it, so the scratch folder lives outside them (``.checkpoints/``, git- and DVC-ignored)
-and is removed once training completes.
+and is removed once training completes. A task that asks for weight averaging
+(:meth:`~invdiff.task.Task.averaging`) trains with Lightning's weight-averaging callback; the saved model then
+holds the averaged weights; a mid-run ``last.ckpt`` holds the average and the raw weights, so resume restores both.
 """
 from __future__ import annotations
 
@@ -16,18 +18,20 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytorch_lightning as pl
-from pytorch_lightning.callbacks import ModelCheckpoint
+import torch
+from pytorch_lightning.callbacks import ModelCheckpoint, WeightAveraging
 
 from invdiff import tracking
 from invdiff.config import Params, flatten
-from invdiff.io import atomic_path, write_json
-from invdiff.paths import checkpoint_scratch
+from invdiff.io import atomic_dir, atomic_path, save_figure, write_csv, write_json
+from invdiff.paths import checkpoint_scratch, metrics_path, plots_dir
 from invdiff.progress import lightning_progress
-from invdiff.tasks import get_task
+from invdiff.sections import EmaConfig
+from invdiff.task import Task
+from invdiff.viz.curves import loss_curve
 
 log = logging.getLogger("invdiff")
 
@@ -61,6 +65,33 @@ class LossHistory(pl.Callback):
         self.steps, self.losses, self.seconds = list(state["steps"]), list(state["losses"]), float(state["seconds"])
 
 
+def warmup_ema(decay: float):
+    """``avg_fn`` of an exponential moving average whose decay warms up as min(decay, (1 + s) / (10 + s)) at
+    optimizer step s (TF's ExponentialMovingAverage with num_updates): early weights are forgotten quickly.
+
+    ``AveragedModel`` copies the weights at the first update (step 1) and passes the number of updates so far,
+    so the update at step s sees ``num_averaged = s − 1``.
+    """
+
+    def average(averaged: torch.Tensor, current: torch.Tensor, num_averaged: torch.Tensor) -> torch.Tensor:
+        step = int(num_averaged) + 1
+        weight = 1.0 - min(decay, (1 + step) / (10 + step))
+        return averaged.lerp(current, weight)
+
+    return average
+
+
+class WarmupEMA(WeightAveraging):
+    """Lightning's weight averaging with :func:`warmup_ema`; buffers follow the model (they are not averaged).
+
+    ``EMAWeightAveraging`` fixes a constant-decay ``avg_fn``; the warm-up needs its base class, the documented
+    place for a custom one. Checkpointing, resume and the final swap to the average are Lightning's.
+    """
+
+    def __init__(self, cfg: EmaConfig):
+        super().__init__(use_buffers=False, avg_fn=warmup_ema(cfg.decay))
+
+
 @dataclass
 class TrainResult:
     checkpoint: Path
@@ -74,22 +105,24 @@ class TrainResult:
     resumed_from_step: int = 0
 
 
-def training_fingerprint(task: ModuleType, params: Params) -> str:
+def training_fingerprint(task: Task, params: Params) -> str:
     """Hash of everything that determines the trained weights (not evaluation settings)."""
     section = task.section(params).model_dump(exclude={"eval", "baselines"})
-    payload = {"seed": params.seed, "trainer": params.trainer.model_dump(), task.NAME: section}
-    for other in getattr(task, "DEPENDS_ON", ()):  # e.g. the dataset section the task trains on
+    payload = {"seed": params.seed, "trainer": params.trainer.model_dump(), task.name: section}
+    for other in task.depends_on:  # e.g. the dataset section the task trains on
         payload[other] = getattr(params, other).model_dump()
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def train(task_name: str, params: Params, out_dir: str | Path, *, callbacks: list[pl.Callback] | None = None,
+def train(task: Task, params: Params, out_dir: str | Path, *, callbacks: list[pl.Callback] | None = None,
           scratch: str | Path | None = None) -> TrainResult:
-    """Train ``task_name`` to ``<task>.train.max_steps``; write ``out_dir/model.ckpt`` and ``out_dir/train_info.json``."""
-    task = get_task(task_name)
+    """Train ``task`` to ``<section>.train.max_steps``; write ``out_dir/model.ckpt`` and ``out_dir/train_info.json``.
+
+    By name: ``train(get_task("branin"), ...)`` with :func:`invdiff.experiments.registry.get_task`.
+    """
     cfg = task.section(params)
     out_dir = Path(out_dir)
-    scratch = Path(scratch) if scratch else checkpoint_scratch(task.NAME, training_fingerprint(task, params))
+    scratch = Path(scratch) if scratch else checkpoint_scratch(task.name, training_fingerprint(task, params))
     last = scratch / "last.ckpt"
     run_file = scratch / "mlflow_run_id"
 
@@ -100,12 +133,12 @@ def train(task_name: str, params: Params, out_dir: str | Path, *, callbacks: lis
     if resume:
         log.info("found %s: resuming the interrupted training", last)
 
-    tags = tracking.run_tags(f"train_{task.NAME}", task.data_source(params), task=task.NAME)
-    logger = tracking.lightning_logger(task.EXPERIMENT, f"train_{task.NAME}", tags, run_id=run_id)
+    tags = tracking.run_tags(f"train_{task.name}", task.data_source(params), task=task.name)
+    logger = tracking.lightning_logger(task.experiment, f"train_{task.name}", tags, run_id=run_id)
     scratch.mkdir(parents=True, exist_ok=True)
     if logger is not None and run_id is None:
         run_file.write_text(logger.run_id)
-        logger.log_hyperparams({**flatten(cfg.model_dump(exclude={"eval", "baselines"}), f"{task.NAME}."),
+        logger.log_hyperparams({**flatten(cfg.model_dump(exclude={"eval", "baselines"}), f"{task.name}."),
                                 **flatten(params.trainer, "trainer."), "seed": params.seed,
                                 "num_parameters": module.num_parameters()})
 
@@ -114,21 +147,21 @@ def train(task_name: str, params: Params, out_dir: str | Path, *, callbacks: lis
     checkpointing = ModelCheckpoint(dirpath=scratch, filename="step{step}", save_last=True, save_top_k=0,
                                     every_n_train_steps=t.checkpoint_every_n_steps, enable_version_counter=False)
     show_bar, progress_callbacks = lightning_progress()
+    averaging = task.averaging(params)
+    averaging_callbacks = [WarmupEMA(averaging)] if averaging is not None and averaging.enabled else []
     trainer = pl.Trainer(
         accelerator=t.accelerator, devices=t.devices, strategy=t.strategy, num_nodes=t.num_nodes,
         precision=t.precision, max_steps=cfg.train.max_steps, max_epochs=-1, logger=logger or False,
-        callbacks=[history, checkpointing, *progress_callbacks, *(callbacks or [])],
+        callbacks=[history, checkpointing, *averaging_callbacks, *progress_callbacks, *(callbacks or [])],
         enable_progress_bar=show_bar, enable_model_summary=False, log_every_n_steps=t.log_every_n_steps,
         limit_val_batches=0, num_sanity_val_steps=0, deterministic="warn", default_root_dir=str(scratch),
     )
     start_step = 0
     if resume:
-        import torch
-
         start_step = int(torch.load(last, map_location="cpu", weights_only=False)["global_step"])
     trainer.fit(module, train_dataloaders=loader, ckpt_path=str(last) if resume else None)
     if trainer.global_step < cfg.train.max_steps:
-        raise RuntimeError(f"training of {task.NAME} stopped at step {trainer.global_step} of "
+        raise RuntimeError(f"training of {task.name} stopped at step {trainer.global_step} of "
                            f"{cfg.train.max_steps}; re-run to resume from {last}")
 
     checkpoint = out_dir / "model.ckpt"
@@ -141,7 +174,7 @@ def train(task_name: str, params: Params, out_dir: str | Path, *, callbacks: lis
         with atomic_path(checkpoint) as tmp:
             trainer.save_checkpoint(tmp)
         write_json(out_dir / "train_info.json", {
-            "task": task.NAME, "steps": result.steps, "seconds": round(result.seconds, 2),
+            "task": task.name, "steps": result.steps, "seconds": round(result.seconds, 2),
             "final_loss": result.final_loss, "num_parameters": result.num_parameters, "mlflow_run_id": result.run_id,
             "resumed_from_step": start_step, "data_source": task.data_source(params)})
         tracking.log_metrics({"train_seconds": result.seconds}, run_id=result.run_id)
@@ -152,15 +185,11 @@ def train(task_name: str, params: Params, out_dir: str | Path, *, callbacks: lis
 
 def write_training_outputs(task_name: str, result: TrainResult) -> None:
     """``metrics/<task>_train.json`` and ``plots/<task>_train/loss.{csv,png}``; the figure also goes to MLflow."""
-    from invdiff.io import atomic_dir, save_figure, write_text
-    from invdiff.viz.curves import loss_curve
-
-    write_json(f"metrics/{task_name}_train.json", {
+    write_json(metrics_path(f"{task_name}_train"), {
         "steps": result.steps, "final_loss": round(result.final_loss, 6), "num_parameters": result.num_parameters,
         "train_seconds": round(result.seconds, 1)})
-    with atomic_dir(f"plots/{task_name}_train") as folder:
-        rows = "\n".join(f"{s},{l:.6g}" for s, l in zip(result.loss_steps, result.losses))
-        write_text(folder / "loss.csv", "step,loss\n" + rows + "\n")
+    with atomic_dir(plots_dir(f"{task_name}_train")) as folder:
+        write_csv(folder / "loss.csv", ["step", "loss"], zip(result.loss_steps, result.losses))
         fig = loss_curve(result.loss_steps, result.losses, f"{task_name}: training loss")
         tracking.log_figure(fig, "loss.png", run_id=result.run_id)
         save_figure(fig, folder / "loss.png")

@@ -20,7 +20,7 @@ POST_MEAN = POST_COV @ A.T @ Y / SIGMA**2
 
 def test_dps_with_the_exact_prior_recovers_the_posterior():
     misfit = lambda x0: (Y - x0 @ A.T).norm(dim=-1)  # noqa: E731
-    x = dps_sample(PRIOR.eps_fn(SCHEDULE), SCHEDULE, (4000, 2), misfit, zeta=0.1, steps=100,
+    x, _ = dps_sample(PRIOR.eps_fn(SCHEDULE), SCHEDULE, (4000, 2), misfit, zeta=0.1, steps=100,
                    generator=torch.Generator().manual_seed(0), dtype=torch.float64)
     # DPS is an approximation (p(y|x_t) ≈ p(y|x̂_0)); on this problem it lands within MC error of the posterior
     np.testing.assert_allclose(x.mean(0).numpy(), POST_MEAN.numpy(), atol=0.04)
@@ -31,7 +31,7 @@ def test_dps_with_the_exact_prior_recovers_the_posterior():
 def test_dps_with_zero_step_is_the_prior_sampler():
     misfit = lambda x0: (Y - x0 @ A.T).norm(dim=-1)  # noqa: E731
     # eta = 1 over all T steps is DDPM's ancestral chain, which is exact for the exact predictor
-    x = dps_sample(PRIOR.eps_fn(SCHEDULE), SCHEDULE, (4000, 2), misfit, zeta=0.0, steps=1000,
+    x, _ = dps_sample(PRIOR.eps_fn(SCHEDULE), SCHEDULE, (4000, 2), misfit, zeta=0.0, steps=1000,
                    generator=torch.Generator().manual_seed(1), dtype=torch.float64)
     np.testing.assert_allclose(x.mean(0).numpy(), [0.0, 0.0], atol=0.05)
     np.testing.assert_allclose(torch.cov(x.T).numpy(), np.eye(2), atol=0.07)

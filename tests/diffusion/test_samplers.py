@@ -1,10 +1,12 @@
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 import torch
 from scipy import stats
 
 from helpers.gaussians import GaussianMixture
-from invdiff.diffusion import ddim_sample, ddim_timesteps, ddpm_sample, linear_schedule
+from invdiff.diffusion import ddim_sample, ddim_timesteps, ddpm_sample, linear_schedule, sample
 
 SCHEDULE = linear_schedule(1000, 1e-4, 0.02)
 GAUSSIAN = GaussianMixture([1.0], [[1.0, -2.0]], [[[0.5, 0.3], [0.3, 1.5]]])
@@ -22,13 +24,13 @@ def test_exact_predictor_reproduces_gaussian(sampler):
     eps = GAUSSIAN.eps_fn(SCHEDULE)
     n = 20_000
     if sampler == "ddpm":
-        x = ddpm_sample(eps, SCHEDULE, (n, 2), generator=g, dtype=torch.float64)
+        x, _ = ddpm_sample(eps, SCHEDULE, (n, 2), generator=g, dtype=torch.float64)
     elif sampler == "ddpm_beta":
-        x = ddpm_sample(eps, SCHEDULE, (n, 2), generator=g, dtype=torch.float64, variance="beta")
+        x, _ = ddpm_sample(eps, SCHEDULE, (n, 2), generator=g, dtype=torch.float64, variance="beta")
     elif sampler == "ddim_250":
-        x = ddim_sample(eps, SCHEDULE, (n, 2), steps=250, eta=0.0, generator=g, dtype=torch.float64)
+        x, _ = ddim_sample(eps, SCHEDULE, (n, 2), steps=250, eta=0.0, generator=g, dtype=torch.float64)
     else:
-        x = ddim_sample(eps, SCHEDULE, (n, 2), steps=500, eta=1.0, generator=g, dtype=torch.float64)
+        x, _ = ddim_sample(eps, SCHEDULE, (n, 2), steps=500, eta=1.0, generator=g, dtype=torch.float64)
     mean, cov = _moments(x)
     # Monte-Carlo standard error of the mean is ~0.01 here; of the covariance entries ~0.015
     np.testing.assert_allclose(mean.numpy(), GAUSSIAN.means[0].numpy(), atol=0.04)
@@ -41,9 +43,9 @@ def test_exact_predictor_reproduces_mixture(sampler):
     eps = MIXTURE.eps_fn(SCHEDULE)
     n = 4000
     if sampler == "ddpm":
-        x = ddpm_sample(eps, SCHEDULE, (n, 1), generator=g, dtype=torch.float64)
+        x, _ = ddpm_sample(eps, SCHEDULE, (n, 1), generator=g, dtype=torch.float64)
     else:
-        x = ddim_sample(eps, SCHEDULE, (n, 1), steps=50, generator=g, dtype=torch.float64)
+        x, _ = ddim_sample(eps, SCHEDULE, (n, 1), steps=50, generator=g, dtype=torch.float64)
     reference = MIXTURE.sample(n, generator=torch.Generator().manual_seed(3))
     result = stats.ks_2samp(x[:, 0].numpy(), reference[:, 0].numpy())
     assert result.pvalue > 0.01, result
@@ -55,7 +57,7 @@ def test_ddim_variance_bias_shrinks_with_steps():
     g = GaussianMixture([1.0], [[0.0]], [[[0.5]]])
     errors = []
     for steps in (20, 50, 200):
-        x = ddim_sample(g.eps_fn(SCHEDULE), SCHEDULE, (20_000, 1), steps=steps,
+        x, _ = ddim_sample(g.eps_fn(SCHEDULE), SCHEDULE, (20_000, 1), steps=steps,
                         generator=torch.Generator().manual_seed(0), dtype=torch.float64)
         errors.append(abs(x.var().item() - 0.5))
     assert errors[0] > errors[1] > errors[2] and errors[2] < 0.02
@@ -64,7 +66,7 @@ def test_ddim_variance_bias_shrinks_with_steps():
 def test_sampler_detects_a_wrong_predictor():
     """The moment test has power: a predictor for the wrong mean fails it."""
     wrong = GaussianMixture([1.0], [[1.3, -2.0]], GAUSSIAN.covs)
-    x = ddpm_sample(wrong.eps_fn(SCHEDULE), SCHEDULE, (20_000, 2), generator=torch.Generator().manual_seed(1),
+    x, _ = ddpm_sample(wrong.eps_fn(SCHEDULE), SCHEDULE, (20_000, 2), generator=torch.Generator().manual_seed(1),
                     dtype=torch.float64)
     assert abs(x[:, 0].mean().item() - 1.0) > 0.2
 
@@ -72,8 +74,8 @@ def test_sampler_detects_a_wrong_predictor():
 def test_ddim_eta1_all_steps_is_ddpm_posterior_chain():
     sched = linear_schedule(200, 1e-3, 0.05)
     eps = MIXTURE.eps_fn(sched)
-    a = ddpm_sample(eps, sched, (64, 1), generator=torch.Generator().manual_seed(5), dtype=torch.float64)
-    b = ddim_sample(eps, sched, (64, 1), steps=200, eta=1.0, generator=torch.Generator().manual_seed(5),
+    a, _ = ddpm_sample(eps, sched, (64, 1), generator=torch.Generator().manual_seed(5), dtype=torch.float64)
+    b, _ = ddim_sample(eps, sched, (64, 1), steps=200, eta=1.0, generator=torch.Generator().manual_seed(5),
                     dtype=torch.float64)
     torch.testing.assert_close(a, b, rtol=1e-9, atol=1e-9)
 
@@ -88,15 +90,33 @@ def test_ddim_timesteps():
 
 @pytest.mark.parametrize("name", ["ddpm", "ddim"])
 def test_clip_x0_bounds_the_final_samples(name):
-    from types import SimpleNamespace
-
-    from invdiff.diffusion import sample
-
     far = GaussianMixture([1.0], [[3.0]], [[[1.0]]])
     cfg = SimpleNamespace(name=name, steps=50, eta=0.0, clip_x0=1.0)
-    x = sample(far.eps_fn(SCHEDULE), SCHEDULE, (500, 1), cfg, generator=torch.Generator().manual_seed(0),
+    x, _ = sample(far.eps_fn(SCHEDULE), SCHEDULE, (500, 1), cfg, generator=torch.Generator().manual_seed(0),
                dtype=torch.float64)
     assert x.abs().max().item() <= 1.0 + 1e-9 and x.mean().item() > 0.5  # still pulled to the far mode
-    unclipped = sample(far.eps_fn(SCHEDULE), SCHEDULE, (500, 1), SimpleNamespace(**{**vars(cfg), "clip_x0": None}),
+    unclipped, _ = sample(far.eps_fn(SCHEDULE), SCHEDULE, (500, 1), SimpleNamespace(**{**vars(cfg), "clip_x0": None}),
                        generator=torch.Generator().manual_seed(0), dtype=torch.float64)
     assert unclipped.max().item() > 3.0
+
+
+@pytest.mark.parametrize("name", ["ddpm", "ddim"])
+def test_sampler_contract_start_tensor_callback_and_evaluations(name):
+    """Drawing x_T yourself and passing it is the same chain; the callback walks T ... 0 and ends at the result."""
+    cfg = SimpleNamespace(name=name, steps=20, eta=1.0, clip_x0=None)
+    eps = GAUSSIAN.eps_fn(SCHEDULE)
+    plain = sample(eps, SCHEDULE, (8, 2), cfg, generator=torch.Generator().manual_seed(7), dtype=torch.float64)
+    g = torch.Generator().manual_seed(7)
+    start = torch.randn(8, 2, generator=g, dtype=torch.float64)
+    seen = []
+    given = sample(eps, SCHEDULE, (8, 2), cfg, generator=g, dtype=torch.float64, x_init=start,
+                   callback=lambda t, x: seen.append((t, x.clone())))
+    torch.testing.assert_close(given.samples, plain.samples, rtol=0, atol=0)
+    expected_steps = SCHEDULE.num_timesteps if name == "ddpm" else 20
+    assert given.evaluations == plain.evaluations == expected_steps == len(seen) - 1
+    times = [t for t, _ in seen]
+    assert times[0] == SCHEDULE.num_timesteps and times[-1] == 0 and times == sorted(times, reverse=True)
+    torch.testing.assert_close(seen[0][1], start)
+    torch.testing.assert_close(seen[-1][1], given.samples)
+    with pytest.raises(ValueError, match="x_init has shape"):
+        sample(eps, SCHEDULE, (4, 2), cfg, x_init=start)

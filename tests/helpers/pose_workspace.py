@@ -1,29 +1,26 @@
 """A tiny pose workspace (stand-in body model, a few synthetic sequences, a 4-step transformer) for unit tests."""
-import os
 from pathlib import Path
 
 from helpers.params import tiny_params
+from helpers.project import at_project
 
 
 def build_pose_workspace(root: Path):
-    """Builds under ``root`` (relative data/ and models/ paths, like the pipeline) and returns the tiny params."""
-    from invdiff.data import body_model, pose_dataset
-    from invdiff.tasks import pose_data
+    """Builds the project folder ``root`` (data/, models/ as the pipeline lays them out); returns the tiny params."""
+    from invdiff.experiments.pose.data import body_model, preprocess
+    from invdiff.experiments.pose.data import dataset as pose_dataset
+    from invdiff.experiments.pose.task import PoseTask
+    from invdiff.io import write_json
+    from invdiff.paths import models_dir
     from invdiff.training import train
 
-    cwd = os.getcwd()
-    os.chdir(root)
-    try:
+    with at_project(root):
         params = tiny_params()
-        body_model.prepare_body_model(params.body_model, body_model.MODEL_DIR)
-        pose_dataset.RAW_DIR.mkdir(parents=True, exist_ok=True)
-        pose_dataset.write_manifest(pose_dataset.RAW_DIR, params.amass, params.seed)
-        pose_dataset.PROCESSED_DIR.mkdir(parents=True, exist_ok=True)
-        stats, _, _ = pose_data.preprocess(params, pose_dataset.PROCESSED_DIR)
-        from invdiff.io import write_json
-
-        write_json(pose_dataset.PROCESSED_DIR / "stats.json", stats)
-        train("pose_transformer", params, "models/pose_transformer", scratch=root / "scratch")
-    finally:
-        os.chdir(cwd)
+        body_model.prepare_body_model(params.body_model)
+        pose_dataset.raw_dir().mkdir(parents=True, exist_ok=True)
+        pose_dataset.write_manifest(pose_dataset.raw_dir(), params.amass, params.seed)
+        pose_dataset.processed_dir().mkdir(parents=True, exist_ok=True)
+        stats, _, _ = preprocess.preprocess(params, pose_dataset.processed_dir())
+        write_json(pose_dataset.processed_dir() / "stats.json", stats)
+        train(PoseTask("transformer"), params, models_dir() / "pose_transformer", scratch=root / "scratch")
     return params

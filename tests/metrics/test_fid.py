@@ -3,7 +3,7 @@ import pytest
 from scipy import linalg
 from scipy.spatial.distance import pdist
 
-from invdiff.metrics.fid import fid, frechet_distance, gaussian_fit, mean_pairwise_distance
+from invdiff.metrics.fid import ReferenceFid, fid, frechet_distance, gaussian_fit, mean_pairwise_distance
 
 
 def test_closed_form_for_diagonal_gaussians():
@@ -43,3 +43,15 @@ def test_sample_fid_small_for_same_distribution_and_large_for_shift():
 def test_mean_pairwise_distance_matches_scipy():
     x = np.random.default_rng(1).normal(size=(50, 5))
     assert mean_pairwise_distance(x) == pytest.approx(pdist(x).mean(), rel=1e-9)
+
+
+def test_reference_fid_is_fid_against_the_fixed_set_and_refuses_rank_deficient_sets():
+    rng = np.random.default_rng(0)
+    reference, generated = rng.normal(size=(200, 4)), rng.normal(1.0, 2.0, size=(100, 4))
+    score = ReferenceFid(lambda x: np.asarray(x) * 2, reference, "the test split")
+    assert score(generated) == pytest.approx(fid(generated * 2, reference * 2), rel=1e-12)
+    assert score(reference) == pytest.approx(0.0, abs=1e-9)  # the reference itself is its own floor
+    with pytest.raises(ValueError, match="the scored set: 4 images"):
+        score(generated[:4])
+    with pytest.raises(ValueError, match="the test split: 3 images"):
+        ReferenceFid(lambda x: x, reference[:3], "the test split")

@@ -13,9 +13,9 @@ from typing import Callable
 import torch
 from torch import Tensor
 
-from invdiff.diffusion.samplers import EpsFn, ddim_timesteps, ddim_update, denoise
+from invdiff.diffusion.samplers import EpsFn, ddim_update, denoise, start_ddim_walk
 from invdiff.diffusion.schedules import NoiseSchedule
-from invdiff.progress import track
+from invdiff.sampling import SamplerResult, StepCallback
 
 MeasurementLoss = Callable[[Tensor], Tensor]  # x̂_0 [B, ...] -> ‖y − f(x̂_0)‖ per sample [B]
 
@@ -23,26 +23,27 @@ MeasurementLoss = Callable[[Tensor], Tensor]  # x̂_0 [B, ...] -> ‖y − f(x̂
 def dps_sample(eps_fn: EpsFn, schedule: NoiseSchedule, shape: tuple[int, ...], measurement_loss: MeasurementLoss,
                zeta: float, *, steps: int, eta: float = 1.0, generator: torch.Generator | None = None,
                device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32,
-               clip_x0: float | None = None, progress: bool = False) -> Tensor:
-    """DPS over ``steps`` timesteps of the DDIM grid; returns x_0 samples of ``shape``.
+               clip_x0: float | None = None, x_init: Tensor | None = None, callback: StepCallback | None = None,
+               progress: bool = False) -> SamplerResult:
+    """DPS over ``steps`` timesteps of the DDIM grid; returns x_0 samples of ``shape`` (sampler contract of
+    :mod:`invdiff.sampling`; ``evaluations`` counts the denoiser's forward-and-backward passes).
 
     ``eps_fn`` is any prior noise predictor: the null-condition branch of a CFG model (plain DPS) or the
     guided conditional one (CFG + DPS).
     """
-    sched = schedule.to(device)
-    abar = sched.alpha_bars
-    ts = ddim_timesteps(sched.num_timesteps, steps)
-    x = torch.randn(shape, device=device, dtype=dtype, generator=generator)
-    for k in track(range(len(ts)), len(ts), "dps sampling", enabled=progress):
-        i = ts[k]
-        a_prev = abar[ts[k + 1]] if k + 1 < len(ts) else abar.new_tensor(1.0)
+    sched, grid, x, report = start_ddim_walk(schedule, steps, shape, x_init, device, dtype, generator, callback,
+                                             "dps sampling", progress)
+    for k, (i, a_t, a_prev, time_after) in enumerate(grid):
         t = torch.full((shape[0],), i, device=device, dtype=torch.long)
         with torch.enable_grad():
             x_in = x.detach().requires_grad_(True)
             x0, eps = denoise(sched, x_in, t, eps_fn(x_in, t), clip_x0)
             misfit = measurement_loss(x0)
             grad, = torch.autograd.grad(misfit.sum(), x_in)
-        noise = torch.randn(shape, device=device, dtype=dtype, generator=generator) \
-            if k + 1 < len(ts) and eta > 0 else None
-        x = ddim_update(x0.detach(), eps.detach(), abar[i], a_prev, eta, noise) - zeta * grad
-    return x.detach()
+        noise = None if time_after == 0 or eta <= 0 else torch.randn(shape, device=device, dtype=dtype,
+                                                                     generator=generator)
+        x = ddim_update(x0.detach(), eps.detach(), a_t, a_prev, eta, noise) - zeta * grad
+        if callback is not None:
+            callback(time_after, x.detach())
+        report.update_to(k + 1)
+    return SamplerResult(x.detach(), len(grid))

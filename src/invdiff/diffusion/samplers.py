@@ -3,6 +3,7 @@
 ``ddpm_sample``: ancestral sampling, Ho et al. 2020 Algorithm 2 (the papers' sampler).
 ``ddim_sample``: Song et al. 2021 eq. 12 on a sub-sequence of timesteps; ``eta = 0`` is deterministic and
 ``eta = 1`` with every timestep is the same Markov chain as ``ddpm_sample(variance="posterior")``.
+Both keep the sampler contract of :mod:`invdiff.sampling` (start tensor, step callback, progress, result).
 """
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from torch import Tensor
 
 from invdiff.diffusion.forward import predict_x0
 from invdiff.diffusion.schedules import NoiseSchedule
-from invdiff.progress import track
+from invdiff.progress import Progress
+from invdiff.sampling import SamplerResult, StepCallback
 
 EpsFn = Callable[[Tensor, Tensor], Tensor]
 
@@ -22,11 +24,21 @@ def _noise(shape, device, dtype, generator):
     return torch.randn(shape, device=device, dtype=dtype, generator=generator)
 
 
+def start_noise(shape, x_init: Tensor | None, device, dtype, generator) -> Tensor:
+    """``x_init`` (moved to device/dtype) or a fresh N(0, I) draw of ``shape``."""
+    if x_init is None:
+        return _noise(shape, device, dtype, generator)
+    if tuple(x_init.shape) != tuple(shape):
+        raise ValueError(f"x_init has shape {tuple(x_init.shape)}, the sampler was asked for {tuple(shape)}")
+    return x_init.to(device=device, dtype=dtype)
+
+
 @torch.no_grad()
 def ddpm_sample(eps_fn: EpsFn, schedule: NoiseSchedule, shape: tuple[int, ...], *,
                 generator: torch.Generator | None = None, device: torch.device | str = "cpu",
                 dtype: torch.dtype = torch.float32, variance: Literal["posterior", "beta"] = "posterior",
-                clip_x0: float | None = None, progress: bool = False) -> Tensor:
+                clip_x0: float | None = None, x_init: Tensor | None = None, callback: StepCallback | None = None,
+                progress: bool = False) -> SamplerResult:
     """Ancestral sampling x_T ~ N(0, I) -> x_0 (Ho et al. 2020, Algorithm 2).
 
     ``variance``: sigma_t^2 = beta~_t (posterior, exact for a point-mass x_0) or beta_t (exact for N(0, I) data).
@@ -35,16 +47,22 @@ def ddpm_sample(eps_fn: EpsFn, schedule: NoiseSchedule, shape: tuple[int, ...], 
     sched = schedule.to(device)
     sigma2 = sched.posterior_variance if variance == "posterior" else sched.betas
     coef_x0, coef_xt = sched.posterior_mean_coef_x0, sched.posterior_mean_coef_xt
-    x = _noise(shape, device, dtype, generator)
-    steps = range(sched.num_timesteps - 1, -1, -1)
-    for i in track(steps, sched.num_timesteps, "ddpm sampling", enabled=progress):
+    x = start_noise(shape, x_init, device, dtype, generator)
+    total = sched.num_timesteps
+    report = Progress("ddpm sampling", total, enabled=progress)
+    if callback is not None:
+        callback(total, x)
+    for done, i in enumerate(range(total - 1, -1, -1), start=1):
         t = torch.full((shape[0],), i, device=device, dtype=torch.long)
         x0 = predict_x0(sched, x, t, eps_fn(x, t))
         if clip_x0 is not None:
             x0 = x0.clamp(-clip_x0, clip_x0)
         mean = coef_x0[i].to(dtype) * x0 + coef_xt[i].to(dtype) * x
         x = mean + sigma2[i].sqrt().to(dtype) * _noise(shape, device, dtype, generator) if i > 0 else mean
-    return x
+        if callback is not None:
+            callback(i, x)
+        report.update_to(done)
+    return SamplerResult(x, total)
 
 
 def ddim_timesteps(num_timesteps: int, steps: int) -> list[int]:
@@ -55,25 +73,45 @@ def ddim_timesteps(num_timesteps: int, steps: int) -> list[int]:
     return grid.flip(0).tolist()
 
 
+def ddim_grid(schedule: NoiseSchedule, steps: int) -> list[tuple[int, Tensor, Tensor, int]]:
+    """The DDIM walk: per step (timestep i, ᾱ_i, ᾱ of the next state, that state's 1-based DDPM time), where the
+    last step goes to the data (ᾱ = 1, time 0)."""
+    abar = schedule.alpha_bars
+    ts = ddim_timesteps(schedule.num_timesteps, steps)
+    after = ts[1:] + [None]
+    return [(i, abar[i], abar.new_tensor(1.0) if j is None else abar[j], 0 if j is None else j + 1)
+            for i, j in zip(ts, after)]
+
+
+def start_ddim_walk(schedule: NoiseSchedule, steps: int, shape, x_init: Tensor | None, device, dtype, generator,
+                    callback: StepCallback | None, desc: str, progress: bool):
+    """What every walk over the DDIM grid starts with: (schedule on the device, grid, x_T, progress reporter);
+    the callback has seen x_T."""
+    sched = schedule.to(device)
+    grid = ddim_grid(sched, steps)
+    x = start_noise(shape, x_init, device, dtype, generator)
+    if callback is not None:
+        callback(grid[0][0] + 1, x)
+    return sched, grid, x, Progress(desc, len(grid), enabled=progress)
+
+
 @torch.no_grad()
 def ddim_sample(eps_fn: EpsFn, schedule: NoiseSchedule, shape: tuple[int, ...], *, steps: int, eta: float = 0.0,
                 generator: torch.Generator | None = None, device: torch.device | str = "cpu",
-                dtype: torch.dtype = torch.float32, clip_x0: float | None = None,
-                progress: bool = False) -> Tensor:
+                dtype: torch.dtype = torch.float32, clip_x0: float | None = None, x_init: Tensor | None = None,
+                callback: StepCallback | None = None, progress: bool = False) -> SamplerResult:
     """DDIM (Song, Meng & Ermon 2021, eq. 12 with sigma from eq. 16) over ``steps`` timesteps."""
-    sched = schedule.to(device)
-    abar = sched.alpha_bars
-    ts = ddim_timesteps(sched.num_timesteps, steps)
-    x = _noise(shape, device, dtype, generator)
-    for k in track(range(len(ts)), len(ts), "ddim sampling", enabled=progress):
-        i = ts[k]
-        a_t = abar[i]
-        a_prev = abar[ts[k + 1]] if k + 1 < len(ts) else abar.new_tensor(1.0)
+    sched, grid, x, report = start_ddim_walk(schedule, steps, shape, x_init, device, dtype, generator, callback,
+                                             "ddim sampling", progress)
+    for k, (i, a_t, a_prev, time_after) in enumerate(grid):
         t = torch.full((shape[0],), i, device=device, dtype=torch.long)
         x0, eps = denoise(sched, x, t, eps_fn(x, t), clip_x0)
-        x = ddim_update(x0, eps, a_t, a_prev, eta, _noise(shape, device, dtype, generator)
-                        if k + 1 < len(ts) and eta > 0 else None)
-    return x
+        x = ddim_update(x0, eps, a_t, a_prev, eta,
+                        None if time_after == 0 or eta <= 0 else _noise(shape, device, dtype, generator))
+        if callback is not None:
+            callback(time_after, x)
+        report.update_to(k + 1)
+    return SamplerResult(x, len(grid))
 
 
 def denoise(schedule: NoiseSchedule, x: Tensor, t: Tensor, eps: Tensor,
@@ -95,7 +133,7 @@ def ddim_update(x0: Tensor, eps: Tensor, a_t: Tensor, a_prev: Tensor, eta: float
     return x + sigma.to(dtype) * noise if noise is not None else x
 
 
-def sample(eps_fn: EpsFn, schedule: NoiseSchedule, shape: tuple[int, ...], sampler_cfg, **kwargs) -> Tensor:
+def sample(eps_fn: EpsFn, schedule: NoiseSchedule, shape: tuple[int, ...], sampler_cfg, **kwargs) -> SamplerResult:
     """Dispatch on a ``SamplerConfig`` (params ``<task>.eval.sampler``)."""
     kwargs.setdefault("clip_x0", sampler_cfg.clip_x0)
     if sampler_cfg.name == "ddpm":

@@ -7,6 +7,8 @@ MNIST classifier (no Inception download), so numbers are comparable within this 
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 
@@ -44,3 +46,28 @@ def mean_pairwise_distance(features: np.ndarray) -> float:
     sq = (features**2).sum(1)
     d2 = np.clip(sq[:, None] + sq[None] - 2 * features @ features.T, 0, None)
     return float(np.sqrt(d2)[np.triu_indices(n, 1)].mean())
+
+
+class ReferenceFid:
+    """FID of image sets against one fixed reference set (e.g. the held-out test split) in the feature space of
+    ``features`` (images -> [N, d] array). Scoring as many *real* images the same way gives the real-data floor:
+    the value a perfect generator would reach at that sample size."""
+
+    def __init__(self, features: Callable[[object], np.ndarray], reference_images, what: str = "the reference set"):
+        self.features = features
+        reference = features(reference_images)
+        self.dim = reference.shape[1]
+        self._require_rank(len(reference), what)
+        self.mean, self.cov = gaussian_fit(reference)
+
+    def _require_rank(self, n: int, what: str) -> None:
+        if n <= self.dim:
+            raise ValueError(f"{what}: {n} images give a rank-deficient covariance of {self.dim}-d features; "
+                             f"FID needs more than {self.dim}")
+
+    def score_features(self, features: np.ndarray) -> float:
+        self._require_rank(len(features), "the scored set")
+        return frechet_distance(*gaussian_fit(features), self.mean, self.cov)
+
+    def __call__(self, images) -> float:
+        return self.score_features(self.features(images))

@@ -1,7 +1,7 @@
-"""IGO's forward process: Arnold's cat map, the cat-map SDE (Euler–Maruyama chain and exact moments), and the
-probability-flow ODE / reverse-SDE samplers."""
-from invdiff.sde.cat_map import CatMapOperators, apply_cat_map, cat_map_destinations, permutation_period
-from invdiff.sde.cat_map_sde import CatMapSDE, Iterates, euler_maruyama
+"""Experiment-agnostic continuous-time machinery: probability-flow ODE and reverse-SDE samplers for any forward SDE,
+and weighted denoising score matching."""
+from invdiff.sde.samplers import ForwardSDE, SamplerError, probability_flow_ode, reverse_sde
+from invdiff.sde.score_matching import score_matching_loss, training_times
 
-__all__ = ["CatMapOperators", "CatMapSDE", "Iterates", "apply_cat_map", "cat_map_destinations", "euler_maruyama",
-           "permutation_period"]
+__all__ = ["ForwardSDE", "SamplerError", "probability_flow_ode", "reverse_sde", "score_matching_loss",
+           "training_times"]

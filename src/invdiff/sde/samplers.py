@@ -1,84 +1,89 @@
-"""Samplers for the cat-map SDE, given a score function ``score_fn(x [B,1,N,N], t [B]) -> [B,1,N,N]``.
+"""Samplers for any forward SDE ``dx = f(x) dt + g(t) dw`` given a score ``score_fn(x [B, ...], t [B]) -> [B, ...]``.
 
-- :func:`probability_flow_ode`: Song et al. 2021, eq. 13, ``dx/dt = κ (C x − x) − ½ g(t)² s(x, t)``, integrated
-  from t = 1 to t_min by ``scipy.integrate.solve_ivp(method="RK45")`` on the whole batch as one flat vector
-  (as the IGO paper and Song's tutorial do). Deterministic given the start; the adaptive step sets the number of
-  function evaluations.
+- :func:`probability_flow_ode`: Song et al. 2021, eq. 13, ``dx/dt = f(x) − ½ g(t)² s(x, t)``, integrated from
+  ``t_start`` to ``sde.t_min`` by ``scipy.integrate.solve_ivp(method="RK45")`` on the whole batch as one flat
+  vector (as the IGO paper and Song's tutorial do). Deterministic given the start; the adaptive step sets the
+  number of function evaluations.
 - :func:`reverse_sde`: Euler–Maruyama on the reverse SDE (Song et al. 2021, eq. 6),
-  ``dx = [κ (C x − x) − g² s] dt + g dw̄``, with a fixed number of steps; the last step returns the mean.
-- :func:`prior_sample`: the start, drawn from the Gaussian with the exact first two moments of the marginal at
-  the start time (t = 1 unless a sampler starts earlier), ``N(M_t μ, M_t S M_tᵀ + Σ_t)`` for data mean μ and
-  covariance S = F Fᵀ.
+  ``dx = [f(x) − g² s] dt + g dw̄``, with a fixed number of steps; the last step returns the mean.
 
-Both samplers take ``t_start`` (default 1): a score model trained only on t ≤ t_start (IGO's intermediate
-generator sees τ = t/2 ≤ 1/2) integrates from there.
+Both keep the sampler contract of :mod:`invdiff.sampling`. Without ``x_init`` they start from
+N(0, std(t_start)² I), Song's prior for a variance-exploding SDE; an SDE whose marginal is known better (IGO's
+cat-map SDE) passes its own start. ``t_start`` (default 1) lets a score model trained only on t ≤ t_start (IGO's
+intermediate generator sees τ = t/2 ≤ 1/2) integrate from there.
 """
 from __future__ import annotations
 
-import logging
-import time
-from typing import Callable
+from typing import Callable, Protocol
 
 import numpy as np
 import torch
 from torch import Tensor
 
 from invdiff.errors import InvdiffError
-from invdiff.sde.cat_map_sde import CatMapSDE
+from invdiff.progress import Progress
+from invdiff.sampling import SamplerResult, StepCallback
 
-log = logging.getLogger("invdiff")
 ScoreFn = Callable[[Tensor, Tensor], Tensor]
+
+
+class ForwardSDE(Protocol):
+    t_min: float
+
+    def drift(self, x: Tensor) -> Tensor:
+        """f(x), same shape as x."""
+        ...
+
+    def diffusion(self, t: float | Tensor) -> Tensor:
+        """g(t), a scalar."""
+        ...
+
+    def marginal_std(self, t: Tensor) -> Tensor:
+        """The noise level of the time-t marginal, [B] for times [B]."""
+        ...
 
 
 class SamplerError(InvdiffError):
     """The solver failed or diverged (a stage reports it in one line; try tighter tolerances or more steps)."""
 
 
-def prior_sample(sde: CatMapSDE, data_mean: Tensor, data_factor: Tensor, num: int,
-                 generator: torch.Generator | None = None, t: float = 1.0) -> Tensor:
-    """[num, 1, N, N] from N(M_t μ, M_t F Fᵀ M_tᵀ + Σ_t); ``data_mean`` [N*N], ``data_factor`` [N*N, k]."""
-    n = sde.n
-    xi = torch.randn(num, data_factor.shape[1], generator=generator, dtype=torch.float64)
-    x0_like = (data_mean.double() + xi @ data_factor.double().T).reshape(num, 1, n, n)
-    times = torch.full((num,), t, dtype=torch.float64)
-    noise = torch.randn(num, 1, n, n, generator=generator, dtype=torch.float64)
-    return (sde.apply_mean(times, x0_like) + sde.apply_variance_power(times, 0.5, noise)).float()
-
-
-class _TimeProgress:
-    """A log line each time the integration gets another ``every`` of the way from t = 1 to t_min."""
-
-    def __init__(self, desc: str, t_start: float, t_min: float, every: float = 0.1):
-        self.desc, self.t_start, self.t_min, self.every = desc, t_start, t_min, every
-        self.next, self.start = every, time.perf_counter()
-
-    def __call__(self, t: float, calls: int) -> None:
-        done = (self.t_start - t) / (self.t_start - self.t_min)
-        if done >= self.next:
-            log.info("%s: t=%.4f (%d%%), %d network calls, %.1fs", self.desc, t, int(100 * done), calls,
-                     time.perf_counter() - self.start)
-            self.next = (int(done / self.every) + 1) * self.every
+def _start(sde: ForwardSDE, x_init: Tensor | None, shape, t_start: float, generator) -> Tensor:
+    if x_init is not None:
+        return x_init
+    if shape is None:
+        raise ValueError("give the sampler a start tensor x_init or the shape of the samples")
+    std = float(sde.marginal_std(torch.tensor([t_start], dtype=torch.float64))[0])
+    return std * torch.randn(shape, generator=generator)
 
 
 def _batched(score_fn: ScoreFn, x: Tensor, t: Tensor, batch_size: int) -> Tensor:
     return torch.cat([score_fn(xb, tb) for xb, tb in zip(x.split(batch_size), t.split(batch_size))])
 
 
+def _time_progress(desc: str, t_start: float, t_min: float, enabled: bool) -> Callable[[float, int], None]:
+    report = Progress(desc, 100, enabled=enabled)
+    return lambda t, calls: report.update_to(round(100 * (t_start - t) / (t_start - t_min), 1), t=f"{t:.4f}",
+                                             network_calls=calls)
+
+
 @torch.no_grad()
-def probability_flow_ode(score_fn: ScoreFn, sde: CatMapSDE, x_init: Tensor, rtol: float = 1e-5,
-                         atol: float = 1e-5, batch_size: int = 1024, t_start: float = 1.0,
-                         desc: str = "ODE") -> tuple[Tensor, int]:
-    """Integrate the probability-flow ODE from ``t_start`` to ``sde.t_min``: (x [B,1,N,N], function evaluations)."""
+def probability_flow_ode(score_fn: ScoreFn, sde: ForwardSDE, x_init: Tensor | None = None, *, shape=None,
+                         rtol: float = 1e-5, atol: float = 1e-5, batch_size: int = 1024, t_start: float = 1.0,
+                         generator: torch.Generator | None = None, callback: StepCallback | None = None,
+                         progress: bool = False, desc: str = "ODE") -> SamplerResult:
+    """Integrate the probability-flow ODE from ``t_start`` to ``sde.t_min``. ``callback`` sees every accepted
+    RK45 step (after the solve: scipy does not expose them during it)."""
     from scipy.integrate import solve_ivp
 
+    x_init = _start(sde, x_init, shape, t_start, generator)
     shape, num = x_init.shape, x_init.shape[0]
-    progress = _TimeProgress(desc, t_start, sde.t_min)
+    report = _time_progress(desc, t_start, sde.t_min, progress)
     calls = 0
 
     def velocity(t: float, y: np.ndarray) -> np.ndarray:
         nonlocal calls
         calls += 1
-        progress(t, calls)
+        report(t, calls)
         x = torch.from_numpy(y).reshape(shape).float()
         score = _batched(score_fn, x, torch.full((num,), t), batch_size)
         dx = sde.drift(x) - 0.5 * float(sde.diffusion(t)) ** 2 * score
@@ -92,21 +97,27 @@ def probability_flow_ode(score_fn: ScoreFn, sde: CatMapSDE, x_init: Tensor, rtol
     x = torch.from_numpy(solution.y[:, -1]).reshape(shape).float()
     if not torch.isfinite(x).all():
         raise SamplerError("probability-flow ODE produced non-finite values (igo.eval.sampler: try smaller rtol/atol)")
-    return x, int(solution.nfev)
+    report(sde.t_min, calls)
+    if callback is not None:
+        for t, y in zip(solution.t, solution.y.T):
+            callback(float(t), torch.from_numpy(y).reshape(shape).float())
+    return SamplerResult(x, int(solution.nfev))
 
 
 @torch.no_grad()
-def reverse_sde(score_fn: ScoreFn, sde: CatMapSDE, x_init: Tensor, steps: int,
+def reverse_sde(score_fn: ScoreFn, sde: ForwardSDE, x_init: Tensor | None = None, *, steps: int, shape=None,
                 generator: torch.Generator | None = None, batch_size: int = 1024, t_start: float = 1.0,
-                desc: str = "reverse SDE") -> tuple[Tensor, int]:
-    """Euler–Maruyama from ``t_start`` to ``sde.t_min`` in ``steps`` equal steps: (x, function evaluations)."""
+                callback: StepCallback | None = None, progress: bool = False,
+                desc: str = "reverse SDE") -> SamplerResult:
+    """Euler–Maruyama from ``t_start`` to ``sde.t_min`` in ``steps`` equal steps."""
+    x = _start(sde, x_init, shape, t_start, generator).clone()
     times = torch.linspace(t_start, sde.t_min, steps + 1, dtype=torch.float64)
-    num = x_init.shape[0]
-    progress = _TimeProgress(desc, t_start, sde.t_min)
-    x = x_init.clone()
+    num = x.shape[0]
+    report = _time_progress(desc, t_start, sde.t_min, progress)
+    if callback is not None:
+        callback(t_start, x)
     for i in range(steps):
         t, dt = float(times[i]), float(times[i] - times[i + 1])
-        progress(t, i)
         g2 = float(sde.diffusion(t)) ** 2
         score = _batched(score_fn, x, torch.full((num,), t), batch_size)
         mean = x - (sde.drift(x) - g2 * score) * dt
@@ -114,4 +125,7 @@ def reverse_sde(score_fn: ScoreFn, sde: CatMapSDE, x_init: Tensor, steps: int,
             x = mean  # the last step's noise is below the data's resolution; Song's tutorial returns the mean too
         else:
             x = mean + (g2 * dt) ** 0.5 * torch.randn(x.shape, generator=generator, dtype=x.dtype)
-    return x, steps
+        if callback is not None:
+            callback(float(times[i + 1]), x)
+        report(float(times[i + 1]), i + 1)
+    return SamplerResult(x, steps)

@@ -1,0 +1,63 @@
+"""One LightningModule for every conditional DDPM: a denoiser passed in, the shared loss, AdamW + LR decay.
+
+Batches are ``(x0, cond)``. The network and its constructor arguments are kept apart (``net_config`` in the
+hyper-parameters) so a checkpoint can be rebuilt without pickling code. Weight averaging is not done here but by
+the training entry (:func:`invdiff.training.train`, Lightning's weight-averaging callback), which leaves the
+averaged weights in the module when training ends; samplers reach the network through :attr:`denoiser`.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pytorch_lightning as pl
+import torch
+from torch import nn
+
+from invdiff.diffusion.forward import epsilon_loss
+from invdiff.diffusion.schedules import make_schedule
+from invdiff.optim import adamw_with_decay, num_parameters
+from invdiff.sections import ScheduleConfig
+
+
+class ConditionalDiffusion(pl.LightningModule):
+    def __init__(self, net: nn.Module, net_config: dict[str, Any], diffusion: dict[str, Any], optim: dict[str, Any],
+                 extra: dict[str, Any] | None = None, loss_weight: list[float] | None = None):
+        super().__init__()
+        self.save_hyperparameters(ignore=["net"])
+        self.net = net
+        self.schedule_config = ScheduleConfig(**diffusion)
+        self.schedule = make_schedule(self.schedule_config)
+        self.register_buffer("loss_weight", None if loss_weight is None else torch.tensor(loss_weight))
+
+    def forward(self, x_t, t, cond, drop_mask):
+        return self.net(x_t, t, cond, drop_mask)
+
+    def training_step(self, batch, batch_idx):
+        x0, cond = batch
+        loss = epsilon_loss(self.net, self.schedule, x0, cond, self.schedule_config.p_uncond, weight=self.loss_weight)
+        self.log("train/loss", loss, prog_bar=True, on_step=True, on_epoch=False)
+        return loss
+
+    @property
+    def denoiser(self) -> nn.Module:
+        """The network samplers call, ``(x_t, t, cond, drop_mask) -> eps``: the weight average once a run trained
+        with averaging has finished (or was loaded from its checkpoint), the raw weights otherwise."""
+        return self.net
+
+    def configure_optimizers(self):
+        return adamw_with_decay(self.net.parameters(), self.hparams.optim)
+
+    def num_parameters(self) -> int:
+        return num_parameters(self.net)
+
+
+def load_diffusion_module(path, build_net: Callable[[dict[str, Any]], nn.Module],
+                          map_location="cpu") -> ConditionalDiffusion:
+    """Rebuild the network from the checkpoint's ``net_config``, then load the weights (eval mode)."""
+    from invdiff.errors import require_file
+
+    path = require_file(path, "Train it first: `dvc repro` (or the task's train_* stage).")
+    hparams = torch.load(path, map_location=map_location, weights_only=False)["hyper_parameters"]
+    module = ConditionalDiffusion.load_from_checkpoint(path, map_location=map_location,
+                                                       net=build_net(hparams["net_config"]))
+    return module.eval()

@@ -1,0 +1,126 @@
+"""IGO evaluation: for each α, FID of samples from the full score model and from the intermediate generator alone.
+
+Both paths are sampled with the same start noise (seeded by ``seed``) so differences between α are paired.
+The full model integrates from t = 1; the intermediate generator E_τ∘s_τ∘D_τ has only seen τ = t/2 ≤ 1/2, so it
+integrates its own range, from τ = 1/2, starting from the Gaussian with the exact moments of that marginal. At
+α = 1 the intermediate path receives no gradient (random E_τ, D_τ), so it is not sampled (``null`` in the JSON).
+FID is measured in the MNIST classifier's feature space against the held-out test split; ``real_fid_floor`` is
+the same statistic for as many real training images, the value a perfect generator would reach.
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+import torch
+
+from invdiff.config import Params
+from invdiff.errors import ConfigError, MissingInputError
+from invdiff.experiments.igo import task as igo
+from invdiff.experiments.igo.config import IgoEvalConfig
+from invdiff.experiments.igo.prior import data_moments, prior_sample
+from invdiff.experiments.igo.task import IgoScoreModel, alpha_label, models_folder
+from invdiff.experiments.mnist import data as mnist
+from invdiff.experiments.mnist.classifier import LeNet, feature_extractor
+from invdiff.metrics.fid import ReferenceFid
+from invdiff.sampling import SamplerResult
+from invdiff.sde import probability_flow_ode, reverse_sde
+
+log = logging.getLogger("invdiff")
+METRIC_KEYS = ("fid", "fid_intermediate", "nfe", "nfe_intermediate")
+INTERMEDIATE_T_START = 0.5  # τ = t/2 with t ≤ 1
+TRAJECTORY_SAMPLES = 6  # samples whose reverse trajectory the first α's full-path run records for the figure
+
+
+def trained_models(alphas: list[float]) -> dict[float, IgoScoreModel]:
+    """The checkpoint of every alpha in igo.alphas, found by the alpha stored in it (folder spellings may vary)."""
+    folder = models_folder()
+    found = {}
+    for path in sorted(folder.glob("*/model.ckpt")):
+        alpha = torch.load(path, map_location="cpu", weights_only=False)["hyper_parameters"]["alpha"]
+        found[float(alpha)] = path
+    missing = [a for a in alphas if float(a) not in found]
+    if missing:
+        raise MissingInputError(f"no trained IGO model under {folder}/ for igo.alphas {missing}; train them with "
+                                "`dvc repro train_igo`")
+    return {float(a): igo.load(found[float(a)]) for a in alphas}
+
+
+def generate(module: IgoScoreModel, path: str, moments, cfg: IgoEvalConfig, seed: int,
+             callback=None) -> SamplerResult:
+    """``cfg.num_samples`` images [N, 1, 28, 28] from the ``"full"`` or ``"intermediate"`` path, and the NFE."""
+    score_fn = module.score if path == "full" else module.intermediate_score
+    t_start = 1.0 if path == "full" else INTERMEDIATE_T_START
+    generator = torch.Generator().manual_seed(seed)
+    x_init = prior_sample(module.sde, *moments, cfg.num_samples, generator, t=t_start)
+    desc = f"alpha={alpha_label(module.hparams.alpha)} {path}"
+    sampler = cfg.sampler
+    if sampler.name == "ode":
+        return probability_flow_ode(score_fn, module.sde, x_init, rtol=sampler.rtol, atol=sampler.atol,
+                                    batch_size=cfg.batch_size, t_start=t_start, callback=callback, progress=True,
+                                    desc=desc)
+    return reverse_sde(score_fn, module.sde, x_init, steps=sampler.steps, generator=generator,
+                       batch_size=cfg.batch_size, t_start=t_start, callback=callback, progress=True, desc=desc)
+
+
+def check_sample_size(cfg: IgoEvalConfig, num_train: int, num_test: int, feature_dim: int) -> None:
+    if cfg.num_samples > num_train:
+        raise ConfigError(f"igo.eval.num_samples ({cfg.num_samples}) exceeds the {num_train} training "
+                          "images the real-data floor is drawn from")
+    if cfg.num_samples <= feature_dim:
+        raise ConfigError(f"igo.eval.num_samples ({cfg.num_samples}) must exceed the classifier's feature_dim "
+                          f"({feature_dim}) for a full-rank FID covariance")
+    if num_test <= feature_dim:
+        raise ConfigError(f"the MNIST test split has only {num_test} images; FID needs more than {feature_dim}")
+
+
+def evaluate(params: Params, modules: dict[float, IgoScoreModel], classifier: LeNet):
+    """Returns (metrics dict, {α: {"full": uint8 [N,28,28], "intermediate": uint8 or None}}, the reverse
+    trajectory of a few samples of the first α's full path [(t, images [n, 28, 28])])."""
+    cfg = params.igo.eval
+    train_images = mnist.to_model_space(mnist.load_split("train")[0])
+    test_images = mnist.to_model_space(mnist.load_split("test")[0])
+    feature_dim = classifier.features[-1].out_features
+    check_sample_size(cfg, len(train_images), len(test_images), feature_dim)
+    reference = ReferenceFid(feature_extractor(classifier), test_images, "the MNIST test split")
+    moments = data_moments(train_images)
+
+    metrics: dict = {}
+    samples: dict[float, dict[str, np.ndarray | None]] = {}
+    snapshots: list[tuple[float, np.ndarray]] = []
+
+    def record(t: float, x: torch.Tensor) -> None:
+        snapshots.append((t, x[:TRAJECTORY_SAMPLES, 0].numpy().copy()))
+
+    for alpha, module in modules.items():
+        row: dict[str, float | int | None] = {}
+        shown: dict[str, np.ndarray | None] = {"full": None, "intermediate": None}
+        for path, suffix in (("full", ""), ("intermediate", "_intermediate")):
+            if path == "intermediate" and alpha >= 1:
+                row["fid" + suffix] = row["nfe" + suffix] = row["seconds" + suffix] = None
+                continue
+            start = time.perf_counter()
+            x, nfe = generate(module, path, moments, cfg, params.seed, callback=None if snapshots else record)
+            row["fid" + suffix], row["nfe" + suffix] = reference(x), nfe
+            row["seconds" + suffix] = round(time.perf_counter() - start, 1)
+            shown[path] = mnist.to_pixels(x.clamp(-1, 1))
+        log.info("alpha=%s %s", alpha_label(alpha), row)
+        metrics[f"alpha={alpha_label(alpha)}"] = row
+        samples[alpha] = shown
+    floor_idx = np.random.default_rng(params.seed).choice(len(train_images), cfg.num_samples, replace=False)
+    metrics["real_fid_floor"] = reference(train_images[floor_idx])
+    metrics["num_samples"] = cfg.num_samples
+    metrics["sampler"] = cfg.sampler.model_dump()
+    metrics["data_source"] = "real"
+    return metrics, samples, snapshots
+
+
+def mlflow_children(params: Params, metrics: dict) -> dict[str, tuple[dict, dict]]:
+    """One child run per α with the JSON's keys (the intermediate path's are absent at α = 1)."""
+    children = {}
+    for alpha in params.igo.alphas:
+        row = metrics[f"alpha={alpha_label(alpha)}"]
+        children[f"alpha={alpha:g}"] = ({"alpha": alpha, "sampler": params.igo.eval.sampler.name},
+                                         {k: row[k] for k in (*METRIC_KEYS, "seconds", "seconds_intermediate")})
+    return children

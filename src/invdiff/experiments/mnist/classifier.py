@@ -1,0 +1,121 @@
+"""MNIST feature classifier: a LeNet trained with cross-entropy; its penultimate layer is FID's feature space.
+
+Used by MNIST's and IGO's evaluations through :func:`feature_extractor`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pytorch_lightning as pl
+import torch
+from torch import Tensor, nn
+from torch.nn import functional as F
+
+from invdiff.config import Params
+from invdiff.data.tensors import tensor_loader
+from invdiff.errors import require_file
+from invdiff.experiments.mnist import data as mnist
+from invdiff.optim import adamw_with_decay, num_parameters
+from invdiff.paths import models_dir
+from invdiff.sections import EmaConfig
+
+
+class LeNet(nn.Module):
+    """x [B, 1, 28, 28] in [-1, 1] -> logits [B, n_classes]; ``features(x)`` -> [B, feature_dim]."""
+
+    def __init__(self, feature_dim: int = 32, n_classes: int = 10, dropout: float = 0.25):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Dropout(dropout), nn.Linear(64 * 7 * 7, 256), nn.ReLU(), nn.Linear(256, feature_dim),
+        )
+        self.head = nn.Sequential(nn.ReLU(), nn.Dropout(dropout), nn.Linear(feature_dim, n_classes))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.head(self.features(x))
+
+
+class Classifier(pl.LightningModule):
+    def __init__(self, feature_dim: int, optim: dict):
+        super().__init__()
+        self.save_hyperparameters()
+        self.net = LeNet(feature_dim=feature_dim)
+
+    def training_step(self, batch, batch_idx):
+        images, labels = batch
+        logits = self.net(images)
+        loss = F.cross_entropy(logits, labels)
+        self.log("train/loss", loss, prog_bar=True)
+        self.log("train/accuracy", (logits.argmax(-1) == labels).float().mean())
+        return loss
+
+    def configure_optimizers(self):
+        return adamw_with_decay(self.net.parameters(), self.hparams.optim)
+
+    def num_parameters(self) -> int:
+        return num_parameters(self.net)
+
+
+class ClassifierTask:
+    """:class:`invdiff.task.Task` of the FID classifier."""
+
+    name = "classifier"
+    experiment = "classifier"
+    depends_on = ("mnist",)
+
+    def section(self, params: Params):
+        return params.classifier
+
+    def data_source(self, params: Params) -> str:
+        return "real"
+
+    def averaging(self, params: Params) -> EmaConfig | None:
+        return None
+
+    def build(self, params: Params):
+        images, labels = mnist.load_split("train")
+        module = Classifier(params.classifier.feature_dim, params.classifier.train.model_dump())
+        loader = tensor_loader(mnist.to_model_space(images), torch.from_numpy(labels),
+                               batch_size=params.classifier.train.batch_size, seed=params.seed)
+        return module, loader
+
+    def load(self, path) -> Classifier:
+        return load(path)
+
+
+def checkpoint_path() -> Path:
+    return models_dir() / "classifier" / "model.ckpt"
+
+
+def load(path: str | Path | None = None) -> Classifier:
+    """The trained classifier (default: the project's ``models/classifier/model.ckpt``), eval mode."""
+    path = require_file(checkpoint_path() if path is None else path, "Train it first: `dvc repro train_classifier`.")
+    return Classifier.load_from_checkpoint(path, map_location="cpu").eval()
+
+
+@torch.no_grad()
+def predict(net: LeNet, x: Tensor, batch_size: int = 500) -> tuple[Tensor, Tensor]:
+    """(features [N, feature_dim], logits [N, 10]) for images x [N, 1, 28, 28] in [-1, 1]."""
+    net.eval()
+    feats, logits = [], []
+    for chunk in x.split(batch_size):
+        f = net.features(chunk)
+        feats.append(f)
+        logits.append(net.head(f))
+    return torch.cat(feats), torch.cat(logits)
+
+
+def feature_extractor(net: LeNet) -> Callable[[Tensor], np.ndarray]:
+    """Images [N, 1, 28, 28] in model space -> FID features [N, feature_dim] (clipped to [-1, 1] first, as pixels
+    are)."""
+    return lambda x: predict(net, x.clamp(-1, 1))[0].numpy()
+
+
+def test_accuracy(net: LeNet) -> tuple[float, int]:
+    """(accuracy, size) on the MNIST test split."""
+    images, labels = mnist.load_split("test")
+    _, logits = predict(net, mnist.to_model_space(images))
+    return float((logits.argmax(-1).numpy() == labels).mean()), int(len(labels))

@@ -1,0 +1,41 @@
+"""Params sections ``mnist`` (the data), ``classifier`` (FID's feature net) and ``mnist_cfg`` (the CFG DDPM)."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from invdiff.sections import GuidanceWeights, OptimConfig, SamplerConfig, ScheduleConfig, Section
+
+MNIST_MIRRORS = ["https://ossci-datasets.s3.amazonaws.com/mnist/",
+                 "https://storage.googleapis.com/cvdf-datasets/mnist/"]
+
+
+class MnistConfig(Section):
+    source: Literal["bundled", "idx"] = "bundled"
+    test_fraction: float = Field(0.2, gt=0, lt=1, description="bundled source only: share held out for testing")
+    idx_dir: str = "data/external/mnist"
+    download: bool = False
+    urls: list[str] = Field(default_factory=lambda: list(MNIST_MIRRORS))
+
+
+class ClassifierConfig(Section):
+    feature_dim: int = Field(32, ge=2)
+    train: OptimConfig
+
+
+class UnetConfig(Section):
+    n_feat: int = Field(16, ge=8, multiple_of=8)
+
+
+class MnistEvalConfig(Section):
+    guidance_weights: GuidanceWeights
+    samples_per_class: int = Field(20, ge=2)
+    sampler: SamplerConfig = SamplerConfig()
+
+
+class MnistCfgConfig(Section):
+    diffusion: ScheduleConfig = ScheduleConfig()
+    model: UnetConfig = UnetConfig()
+    train: OptimConfig
+    eval: MnistEvalConfig

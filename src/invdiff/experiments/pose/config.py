@@ -1,0 +1,71 @@
+"""Params section ``pose`` (the data sections it shares with the data stages live in :mod:`.data.config`)."""
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from invdiff.experiments.pose.data.config import PoseDataConfig
+from invdiff.sections import EmaConfig, GuidanceWeights, MlpConfig, OptimConfig, SamplerConfig, ScheduleConfig, Section
+
+
+class PoseTransformerConfig(Section):
+    width: int = Field(256, ge=8)
+    heads: int = Field(8, ge=1)
+    mlp_ratio: float = Field(2.0, gt=0)
+    joint_layers: int = Field(4, ge=0)
+    keypoint_layers: int = Field(4, ge=0)
+    decoder_rounds: int = Field(4, ge=1, description="each: a layer attending to t, then one to the keypoints")
+
+    @model_validator(mode="after")
+    def _heads_divide_width(self):
+        if self.width % self.heads:
+            raise ValueError(f"width ({self.width}) must be a multiple of heads ({self.heads})")
+        return self
+
+
+class PaperProtocolConfig(Section):
+    """The authors' evaluation: the first training sequences, their first seconds (Table 1)."""
+
+    sequences: int = Field(10, ge=1)
+    seconds: float = Field(5.0, gt=0)
+    frame_stride: int = Field(1, ge=1, description="every k-th of those frames (CPU budget)")
+
+
+class PoseEvalConfig(Section):
+    guidance_weights: GuidanceWeights
+    samples_per_input: int = Field(8, ge=2, description="K: samples per keypoint input")
+    val_inputs: int = Field(128, ge=1, description="evenly spaced frames of the validation split")
+    paper: PaperProtocolConfig = PaperProtocolConfig()
+    sampler: SamplerConfig = SamplerConfig()
+    batch_size: int = Field(4096, ge=1, description="network batch while sampling (guidance doubles it)")
+    figure_inputs: int = Field(3, ge=1)
+
+
+class PoseDescentConfig(Section):
+    steps: int = Field(300, ge=1)
+    lr: float = Field(0.05, gt=0)
+    prior_weight: float = Field(0.0, ge=0, description="weight of ||x - mean training pose||^2")
+    init_noise: float = Field(0.3, ge=0, description="start k > 0: mean pose + N(0, s^2) in 6D")
+
+
+class DpsConfig(Section):
+    zetas: list[float] = Field(default_factory=lambda: [0.1, 0.3, 1.0], min_length=1)
+    sweep_inputs: int = Field(16, ge=1, description="val inputs used to choose zeta")
+    steps: int = Field(50, ge=1)
+    eta: float = Field(1.0, ge=0)
+    cfg_weight: float = Field(2.0, ge=0, description="w of the guided model in cfg+dps")
+
+
+class PoseBaselinesConfig(Section):
+    gradient_descent: PoseDescentConfig = PoseDescentConfig()
+    dps: DpsConfig = DpsConfig()
+
+
+class PoseConfig(Section):
+    data: PoseDataConfig = PoseDataConfig()
+    diffusion: ScheduleConfig = ScheduleConfig(timesteps=500)
+    mlp: MlpConfig = MlpConfig()
+    transformer: PoseTransformerConfig = PoseTransformerConfig()
+    train: OptimConfig
+    ema: EmaConfig = EmaConfig()
+    eval: PoseEvalConfig
+    baselines: PoseBaselinesConfig = PoseBaselinesConfig()

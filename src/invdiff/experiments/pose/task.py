@@ -1,0 +1,122 @@
+"""3D pose from 2D keypoints: a conditional DDPM over 24 joint rotations (6D) given 25 BODY_25 keypoints.
+
+One task per denoiser architecture (``PoseTask("mlp")``, ``PoseTask("transformer")``, named ``pose_<arch>``)
+sharing data, schedule, optimiser, EMA and budget. Batches are ``(x6d [B,144], keypoints
+[B,25,2] in [-1, 1])``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import torch
+
+from invdiff.config import Params
+from invdiff.data.tensors import tensor_loader
+from invdiff.diffusion import guided_eps, sample
+from invdiff.diffusion.module import ConditionalDiffusion, load_diffusion_module
+from invdiff.experiments.pose.config import PoseTransformerConfig
+from invdiff.experiments.pose.data import dataset as pose_dataset
+from invdiff.experiments.pose.data.config import PoseDataConfig
+from invdiff.experiments.pose.data.forward_model import POSE_DIM, keypoints_to_unit
+from invdiff.experiments.pose.data.skeleton import NUM_BODY25, NUM_SMPL_JOINTS, SMPL_PARENTS
+from invdiff.experiments.pose.net import PoseTransformer
+from invdiff.nets import ConditionalMLP
+from invdiff.paths import models_dir
+from invdiff.sampling import SamplerResult
+from invdiff.sections import EmaConfig, MlpConfig, OptimConfig, ScheduleConfig, Section
+
+ARCHS = ("mlp", "transformer")
+EXPERIMENT = "pose"
+
+
+class PoseTrainingView(Section):
+    """What determines one architecture's trained weights (its training fingerprint and MLflow params)."""
+
+    arch: Literal["mlp", "transformer"]
+    data: PoseDataConfig
+    diffusion: ScheduleConfig
+    model: MlpConfig | PoseTransformerConfig
+    train: OptimConfig
+    ema: EmaConfig
+
+
+def joint_loss_weight() -> np.ndarray:
+    """(144,) per-dim weight ∝ sqrt(1 + descendants): a joint's rotation moves every joint below it, so the
+    pelvis (23 descendants) weighs ~4.9× a hand (0). Normalised to mean 1 by the loss."""
+    descendants = np.zeros(NUM_SMPL_JOINTS)
+    for joint in range(NUM_SMPL_JOINTS - 1, 0, -1):
+        descendants[SMPL_PARENTS[joint]] += descendants[joint] + 1
+    return np.repeat(np.sqrt(1 + descendants), 6)
+
+
+def build_net(net_config: dict):
+    config = dict(net_config)
+    arch = config.pop("arch")
+    if arch == "mlp":
+        return ConditionalMLP(x_dim=POSE_DIM, cond_dim=2 * NUM_BODY25, **config)
+    return PoseTransformer(num_joints=NUM_SMPL_JOINTS, num_keypoints=NUM_BODY25, **config)
+
+
+class PoseTask:
+    """:class:`invdiff.task.Task` of one denoiser architecture."""
+
+    experiment = EXPERIMENT
+    depends_on = ("camera",)
+
+    def __init__(self, arch: str):
+        if arch not in ARCHS:
+            raise ValueError(f"unknown pose architecture {arch!r}; choose one of {ARCHS}")
+        self.arch = arch
+        self.name = f"pose_{arch}"
+
+    def section(self, params: Params) -> PoseTrainingView:
+        cfg = params.pose
+        return PoseTrainingView(arch=self.arch, data=cfg.data, diffusion=cfg.diffusion,
+                                model=getattr(cfg, self.arch), train=cfg.train, ema=cfg.ema)
+
+    def data_source(self, params: Params) -> str:
+        return pose_dataset.load_stats()["data_source"]
+
+    def averaging(self, params: Params) -> EmaConfig | None:
+        return params.pose.ema if params.pose.ema.enabled else None
+
+    def build(self, params: Params):
+        cfg = params.pose
+        train = pose_dataset.load_split("train")
+        net_config = {"arch": self.arch, **getattr(cfg, self.arch).model_dump()}
+        module = ConditionalDiffusion(
+            build_net(net_config), net_config, cfg.diffusion.model_dump(), cfg.train.model_dump(),
+            extra={"image_size": params.camera.image_size}, loss_weight=joint_loss_weight().tolist())
+        keypoints = keypoints_to_unit(torch.from_numpy(train.keypoints), params.camera.image_size)
+        loader = tensor_loader(torch.from_numpy(train.x6d), keypoints, batch_size=cfg.train.batch_size,
+                               seed=params.seed)
+        return module, loader
+
+    def checkpoint(self) -> Path:
+        return models_dir() / self.name / "model.ckpt"
+
+    def load(self, path: str | Path | None = None) -> ConditionalDiffusion:
+        return load_diffusion_module(self.checkpoint() if path is None else path, build_net)
+
+
+@torch.no_grad()
+def sample_poses(module: ConditionalDiffusion, keypoints_unit: torch.Tensor, num_samples: int, w: float,
+                 sampler_cfg, generator: torch.Generator, batch_size: int = 4096,
+                 progress: bool = False) -> SamplerResult:
+    """``num_samples`` poses per input: keypoints [N, 25, 2] in [-1, 1] -> x6d [N, num_samples, 144].
+
+    Inputs are processed in chunks of ``batch_size`` samples (guidance doubles the network batch).
+    """
+    evaluations = 0
+    cond = keypoints_unit.float().repeat_interleave(num_samples, dim=0)
+    chunks = []
+    for start in range(0, len(cond), batch_size):
+        chunk = cond[start:start + batch_size]
+        eps_fn = guided_eps(module.denoiser, chunk, w)
+        result = sample(eps_fn, module.schedule, (len(chunk), POSE_DIM), sampler_cfg, generator=generator,
+                        progress=progress)
+        chunks.append(result.samples)
+        evaluations = result.evaluations
+    return SamplerResult(torch.cat(chunks).reshape(len(keypoints_unit), num_samples, -1), evaluations)
