@@ -54,6 +54,7 @@ class OptimConfig(Section):
     lr: float = Field(gt=0)
     weight_decay: float = Field(0.0, ge=0)
     lr_decay: Literal["linear", "constant", "cosine"] = "linear"
+    warmup_steps: int = Field(0, ge=0, description="linear learning-rate warm-up from 0 over this many steps")
 
 
 class EmaConfig(Section):

@@ -3,6 +3,7 @@ import copy
 from pathlib import Path
 
 from invdiff.config import load_yaml, parse_params
+from invdiff.overrides import set_dotted
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -29,7 +30,8 @@ def tiny_raw(**overrides):
     pose["diffusion"]["timesteps"] = 20
     pose["mlp"].update(width=16, depth=1, time_embed_dim=8)
     pose["transformer"].update(width=16, heads=2, joint_layers=1, keypoint_layers=1, decoder_rounds=1)
-    pose["train"].update(max_steps=4, batch_size=16)
+    for arch in ("mlp", "transformer"):
+        pose["train"][arch].update(max_steps=4, batch_size=16, warmup_steps=2)
     pose["eval"].update(guidance_weights=[0.0, 2.0], samples_per_input=2, val_inputs=4, figure_inputs=2)
     pose["eval"]["paper"].update(sequences=2, seconds=1.0, frame_stride=10)
     pose["eval"]["sampler"].update(name="ddim", steps=5)
@@ -44,13 +46,7 @@ def tiny_raw(**overrides):
     igo["eval"]["sampler"].update(rtol=1e-2, atol=1e-2)
     raw["trainer"].update(log_every_n_steps=2, checkpoint_every_n_steps=5)
     raw["mlflow"]["enabled"] = False
-    for dotted, value in overrides.items():
-        node = raw
-        *parents, leaf = dotted.split(".")
-        for key in parents:
-            node = node[key]
-        node[leaf] = value
-    return raw
+    return set_dotted(raw, overrides)
 
 
 def tiny_params(**overrides):

@@ -107,27 +107,35 @@ def test_pose_stages(workspace):
     metrics = json.loads((ws / "metrics/pose.json").read_text())
     assert set(metrics["params"]) == {"mlp", "transformer"} and metrics["data_source"] == "synthetic"
     assert metrics["sampler"]["name"] == "ddim" and metrics["sampler"]["steps"] == 5
+    keys = {"pixel_alignment_error", "pixel_alignment_error_trim98", "mpjpe_mm", "min_of_k_mpjpe_mm",
+            "diversity_mm", "joint_limit_violation"}
+    assert metrics["seeds"] == 3
     for protocol in ("val", "paper"):
+        for reference in ("linear_gaussian", "linear_gaussian_mean"):
+            assert keys | {f"{k}_sd" for k in keys} <= metrics[protocol][reference].keys()
+        assert metrics[protocol]["linear_gaussian_mean"]["diversity_mm"] == 0
         for arch in ("mlp", "transformer"):
             assert set(metrics[protocol][arch]) == {"w=0.0", "w=2.0"}
             row = metrics[protocol][arch]["w=2.0"]
-            assert {"pixel_alignment_error", "pixel_alignment_error_trim98", "mpjpe_mm", "min_of_k_mpjpe_mm",
-                    "diversity_mm", "joint_limit_violation"} <= row.keys()
+            assert keys | {"gain_vs_linear_gaussian_mpjpe_mm", "mpjpe_mm_sd"} <= row.keys()
             assert row["min_of_k_mpjpe_mm"] <= row["mpjpe_mm"] and 0 <= row["joint_limit_violation"] <= 1
     for name in ("metrics_vs_w.png", "metrics_vs_w.csv", "figure5_mlp.png", "figure5_transformer.png"):
         assert (ws / "plots/pose" / name).stat().st_size > 0
     names = {n for (n,) in _db_rows(ws, "select r.name from runs r join experiments e "
                                         "on r.experiment_id = e.experiment_id where e.name = 'pose'")}
-    assert {"train_pose_mlp", "train_pose_transformer", "eval_pose", "val transformer w=2", "paper mlp w=0"} <= names
+    assert {"train_pose_mlp", "train_pose_transformer", "eval_pose", "val transformer w=2", "paper mlp w=0",
+            "val linear_gaussian", "paper linear_gaussian_mean"} <= names
 
 
 def test_pose_baselines_stage(workspace):
     ws, _ = workspace
     metrics = json.loads((ws / "metrics/pose_baselines.json").read_text())
-    assert {"cfg w=0", "cfg w=2", "gradient_descent", "dps", "cfg+dps"} <= metrics.keys()
-    assert metrics["dps_zeta_sweep"]["chosen_zeta"] in (0.1, 1.0) and metrics["data_source"] == "synthetic"
+    prior = metrics["choices"]["dps_prior"]
+    assert {f"cfg {prior} w=0", f"cfg {prior} w=2", "gradient_descent", "map_linear_gaussian", "dps", "cfg+dps",
+            "linear_gaussian", "linear_gaussian_mean"} <= metrics.keys()
+    assert metrics["choices"]["dps_zeta"] in (0.1, 1.0) and metrics["data_source"] == "synthetic"
     assert metrics["gradient_descent"]["forward_evaluations_per_sample"] == 5
-    assert metrics["cfg w=2"]["forward_evaluations_per_sample"] == 0
+    assert metrics[f"cfg {prior} w=2"]["forward_evaluations_per_sample"] == 0
     for name in ("error_vs_compute.png", "gradient_descent_vs_cfg.png"):
         assert (ws / "plots/pose_baselines" / name).stat().st_size > 0
     names = {n for (n,) in _db_rows(ws, "select name from runs")}

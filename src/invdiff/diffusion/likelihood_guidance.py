@@ -13,7 +13,7 @@ from typing import Callable
 import torch
 from torch import Tensor
 
-from invdiff.diffusion.samplers import EpsFn, ddim_update, denoise, start_ddim_walk
+from invdiff.diffusion.samplers import Clip, EpsFn, ddim_update, denoise, start_ddim_walk
 from invdiff.diffusion.schedules import NoiseSchedule
 from invdiff.sampling import SamplerResult, StepCallback
 
@@ -23,7 +23,7 @@ MeasurementLoss = Callable[[Tensor], Tensor]  # x̂_0 [B, ...] -> ‖y − f(x̂
 def dps_sample(eps_fn: EpsFn, schedule: NoiseSchedule, shape: tuple[int, ...], measurement_loss: MeasurementLoss,
                zeta: float, *, steps: int, eta: float = 1.0, generator: torch.Generator | None = None,
                device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32,
-               clip_x0: float | None = None, x_init: Tensor | None = None, callback: StepCallback | None = None,
+               clip_x0: Clip = None, x_init: Tensor | None = None, callback: StepCallback | None = None,
                progress: bool = False) -> SamplerResult:
     """DPS over ``steps`` timesteps of the DDIM grid; returns x_0 samples of ``shape`` (sampler contract of
     :mod:`invdiff.sampling`; ``evaluations`` counts the denoiser's forward-and-backward passes).

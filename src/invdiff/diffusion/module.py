@@ -1,9 +1,13 @@
 """One LightningModule for every conditional DDPM: a denoiser passed in, the shared loss, AdamW + LR decay.
 
-Batches are ``(x0, cond)``. The network and its constructor arguments are kept apart (``net_config`` in the
-hyper-parameters) so a checkpoint can be rebuilt without pickling code. Weight averaging is not done here but by
-the training entry (:func:`invdiff.training.train`, Lightning's weight-averaging callback), which leaves the
-averaged weights in the module when training ends; samplers reach the network through :attr:`denoiser`.
+Batches are ``(x0, cond)`` in data units. With ``standardize`` (the shapes of x and of the condition) the module
+carries a :class:`~invdiff.diffusion.standardize.Standardizer` for each, whose statistics the task fits on the
+training split and the checkpoint keeps; training and every sampler then work in the standardised space
+(:meth:`encode_cond`, :meth:`decode`, :meth:`clip_bounds`). The network and its constructor arguments are kept apart
+(``net_config`` in the hyper-parameters) so a checkpoint can be rebuilt without pickling code. Weight averaging is
+not done here but by the training entry (:func:`invdiff.training.train`, Lightning's weight-averaging callback),
+which leaves the averaged weights in the module when training ends; samplers reach the network through
+:attr:`denoiser`.
 """
 from __future__ import annotations
 
@@ -15,16 +19,20 @@ from torch import nn
 
 from invdiff.diffusion.forward import epsilon_loss
 from invdiff.diffusion.schedules import make_schedule
+from invdiff.diffusion.standardize import Standardizer
 from invdiff.optim import adamw_with_decay, num_parameters
 from invdiff.sections import ScheduleConfig
 
 
 class ConditionalDiffusion(pl.LightningModule):
     def __init__(self, net: nn.Module, net_config: dict[str, Any], diffusion: dict[str, Any], optim: dict[str, Any],
-                 extra: dict[str, Any] | None = None, loss_weight: list[float] | None = None):
+                 extra: dict[str, Any] | None = None, loss_weight: list[float] | None = None,
+                 standardize: dict[str, list[int]] | None = None):
         super().__init__()
         self.save_hyperparameters(ignore=["net"])
         self.net = net
+        self.x_scaler = Standardizer(tuple(standardize["x"])) if standardize else None
+        self.cond_scaler = Standardizer(tuple(standardize["cond"])) if standardize and "cond" in standardize else None
         self.schedule_config = ScheduleConfig(**diffusion)
         self.schedule = make_schedule(self.schedule_config)
         self.register_buffer("loss_weight", None if loss_weight is None else torch.tensor(loss_weight))
@@ -34,9 +42,26 @@ class ConditionalDiffusion(pl.LightningModule):
 
     def training_step(self, batch, batch_idx):
         x0, cond = batch
+        if self.x_scaler is not None:
+            x0 = self.x_scaler.encode(x0)
+        cond = self.encode_cond(cond)
         loss = epsilon_loss(self.net, self.schedule, x0, cond, self.schedule_config.p_uncond, weight=self.loss_weight)
         self.log("train/loss", loss, prog_bar=True, on_step=True, on_epoch=False)
         return loss
+
+    def encode_cond(self, cond: torch.Tensor) -> torch.Tensor:
+        """A condition in data units -> what the network sees."""
+        return cond if self.cond_scaler is None else self.cond_scaler.encode(cond)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """Samples of the diffusion space -> data units."""
+        return z if self.x_scaler is None else self.x_scaler.decode(z)
+
+    def clip_bounds(self, limit: float | None):
+        """The sampler's x̂_0 clip for the box [-limit, limit] of *data* units (None: no clipping)."""
+        if limit is None or self.x_scaler is None:
+            return limit
+        return self.x_scaler.bounds(limit)
 
     @property
     def denoiser(self) -> nn.Module:

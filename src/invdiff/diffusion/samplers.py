@@ -18,6 +18,18 @@ from invdiff.progress import Progress
 from invdiff.sampling import SamplerResult, StepCallback
 
 EpsFn = Callable[[Tensor, Tensor], Tensor]
+Clip = float | tuple[Tensor, Tensor] | None
+"""Where the predicted x_0 is clipped: [-c, c], a per-dimension box (low, high) (e.g. a box of data units in a
+standardised space, :meth:`invdiff.diffusion.standardize.Standardizer.bounds`), or nowhere."""
+
+
+def clip(x0: Tensor, bounds: Clip) -> Tensor:
+    if bounds is None:
+        return x0
+    if isinstance(bounds, tuple):
+        low, high = bounds
+        return torch.maximum(torch.minimum(x0, high.to(x0)), low.to(x0))
+    return x0.clamp(-bounds, bounds)
 
 
 def _noise(shape, device, dtype, generator):
@@ -37,12 +49,12 @@ def start_noise(shape, x_init: Tensor | None, device, dtype, generator) -> Tenso
 def ddpm_sample(eps_fn: EpsFn, schedule: NoiseSchedule, shape: tuple[int, ...], *,
                 generator: torch.Generator | None = None, device: torch.device | str = "cpu",
                 dtype: torch.dtype = torch.float32, variance: Literal["posterior", "beta"] = "posterior",
-                clip_x0: float | None = None, x_init: Tensor | None = None, callback: StepCallback | None = None,
+                clip_x0: Clip = None, x_init: Tensor | None = None, callback: StepCallback | None = None,
                 progress: bool = False) -> SamplerResult:
     """Ancestral sampling x_T ~ N(0, I) -> x_0 (Ho et al. 2020, Algorithm 2).
 
     ``variance``: sigma_t^2 = beta~_t (posterior, exact for a point-mass x_0) or beta_t (exact for N(0, I) data).
-    ``clip_x0``: clip the implied x_0 to [-c, c] before forming the posterior mean (off by default).
+    ``clip_x0``: clip the implied x_0 (see :data:`Clip`) before forming the posterior mean (off by default).
     """
     sched = schedule.to(device)
     sigma2 = sched.posterior_variance if variance == "posterior" else sched.betas
@@ -55,8 +67,7 @@ def ddpm_sample(eps_fn: EpsFn, schedule: NoiseSchedule, shape: tuple[int, ...], 
     for done, i in enumerate(range(total - 1, -1, -1), start=1):
         t = torch.full((shape[0],), i, device=device, dtype=torch.long)
         x0 = predict_x0(sched, x, t, eps_fn(x, t))
-        if clip_x0 is not None:
-            x0 = x0.clamp(-clip_x0, clip_x0)
+        x0 = clip(x0, clip_x0)
         mean = coef_x0[i].to(dtype) * x0 + coef_xt[i].to(dtype) * x
         x = mean + sigma2[i].sqrt().to(dtype) * _noise(shape, device, dtype, generator) if i > 0 else mean
         if callback is not None:
@@ -98,7 +109,7 @@ def start_ddim_walk(schedule: NoiseSchedule, steps: int, shape, x_init: Tensor |
 @torch.no_grad()
 def ddim_sample(eps_fn: EpsFn, schedule: NoiseSchedule, shape: tuple[int, ...], *, steps: int, eta: float = 0.0,
                 generator: torch.Generator | None = None, device: torch.device | str = "cpu",
-                dtype: torch.dtype = torch.float32, clip_x0: float | None = None, x_init: Tensor | None = None,
+                dtype: torch.dtype = torch.float32, clip_x0: Clip = None, x_init: Tensor | None = None,
                 callback: StepCallback | None = None, progress: bool = False) -> SamplerResult:
     """DDIM (Song, Meng & Ermon 2021, eq. 12 with sigma from eq. 16) over ``steps`` timesteps."""
     sched, grid, x, report = start_ddim_walk(schedule, steps, shape, x_init, device, dtype, generator, callback,
@@ -115,11 +126,11 @@ def ddim_sample(eps_fn: EpsFn, schedule: NoiseSchedule, shape: tuple[int, ...], 
 
 
 def denoise(schedule: NoiseSchedule, x: Tensor, t: Tensor, eps: Tensor,
-            clip_x0: float | None = None) -> tuple[Tensor, Tensor]:
+            clip_x0: Clip = None) -> tuple[Tensor, Tensor]:
     """(x̂_0, ε) from x_t and the predicted noise; with ``clip_x0`` the noise is re-derived from the clipped x̂_0."""
     x0 = predict_x0(schedule, x, t, eps)
     if clip_x0 is not None:
-        x0 = x0.clamp(-clip_x0, clip_x0)
+        x0 = clip(x0, clip_x0)
         a_t = schedule.alpha_bars[t].reshape(-1, *([1] * (x.dim() - 1))).to(x.dtype)
         eps = (x - a_t.sqrt() * x0) / (1 - a_t).sqrt()
     return x0, eps

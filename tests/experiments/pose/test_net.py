@@ -1,19 +1,24 @@
+import pytest
 import torch
 
 from invdiff.nets import ConditionalMLP
 
 
 def _pose_transformer(**kw):
-    from invdiff.experiments.pose.net import PoseTransformer
+    from invdiff.experiments.pose.net import Modulation, PoseTransformer
 
     torch.manual_seed(0)
     net = PoseTransformer(width=16, heads=2, joint_layers=1, keypoint_layers=1, decoder_rounds=1, **kw)
     torch.nn.init.normal_(net.out.weight)  # zero-initialised output would hide everything
+    for module in net.modules():
+        if isinstance(module, Modulation):  # so do adaLN-Zero's zero gates
+            torch.nn.init.normal_(module.linear.weight, std=0.3)
     return net
 
 
-def test_pose_transformer_shapes_null_condition_and_batched_guidance():
-    net = _pose_transformer()
+@pytest.mark.parametrize("time_conditioning", ["adaln", "token"])
+def test_pose_transformer_shapes_null_condition_and_batched_guidance(time_conditioning):
+    net = _pose_transformer(time_conditioning=time_conditioning)
     x, t = torch.randn(4, 144), torch.tensor([0, 10, 100, 499])
     y1, y2 = torch.rand(4, 25, 2) * 2 - 1, torch.rand(4, 25, 2) * 2 - 1
     drop, keep = torch.ones(4, dtype=torch.bool), torch.zeros(4, dtype=torch.bool)
@@ -39,11 +44,43 @@ def test_sdpa_attention_matches_the_textbook_formula():
 
 
 def test_pose_denoisers_at_paper_scale_have_the_reported_sizes():
+    from invdiff.experiments.pose.mlp_authors import AuthorsPoseMLP
     from invdiff.experiments.pose.net import PoseTransformer
     from invdiff.optim import num_parameters
 
-    transformer = num_parameters(PoseTransformer(width=256, heads=8, mlp_ratio=2.0))
+    token = num_parameters(PoseTransformer(width=256, heads=8, mlp_ratio=2.0, time_conditioning="token"))
+    adaln = num_parameters(PoseTransformer(width=256, heads=8, mlp_ratio=2.0))
     mlp = num_parameters(ConditionalMLP(x_dim=144, cond_dim=50, width=1024, depth=5))
-    assert 10e6 < transformer < 11.5e6   # the authors: ~11M
-    assert 20e6 < mlp < 30e6             # the authors: 28.7M (their block layout is not public)
-    assert mlp > 2 * transformer
+    authors = num_parameters(AuthorsPoseMLP(144, 50, timesteps=500, width=1024, depth=6))
+    assert 10e6 < token < 11.5e6 and 10e6 < adaln < 12e6  # the authors: ~11M
+    assert round(authors / 1e5) == 287                    # the authors report 28.7M: their layout, rebuilt
+    assert 20e6 < mlp < 30e6 and mlp > 2 * token
+
+
+def test_adaln_starts_as_identity_layers_and_time_reaches_every_joint_differently():
+    from invdiff.experiments.pose.net import PoseTransformer
+
+    torch.manual_seed(0)
+    zero = PoseTransformer(width=16, heads=2, joint_layers=1, keypoint_layers=1, decoder_rounds=1)
+    torch.nn.init.normal_(zero.out.weight)
+    x, y = torch.randn(2, 144), torch.rand(2, 25, 2)
+    keep = torch.zeros(2, dtype=torch.bool)
+    # adaLN-Zero: at initialisation no modulated layer changes its input, so t does not matter yet
+    torch.testing.assert_close(zero(x, torch.tensor([0, 0]), y, keep), zero(x, torch.tensor([400, 400]), y, keep))
+    net = _pose_transformer()
+    change = (net(x, torch.tensor([0, 0]), y, keep) - net(x, torch.tensor([400, 400]), y, keep)).view(2, 24, 6)
+    assert change.abs().sum(-1).std(-1).min() > 0, "time changes the joints by different amounts"
+
+
+def test_authors_mlp_null_condition_and_time_as_a_fraction_of_T():
+    from invdiff.experiments.pose.mlp_authors import AuthorsPoseMLP
+
+    torch.manual_seed(0)
+    net = AuthorsPoseMLP(144, 50, timesteps=500, width=32, depth=3).eval()  # eval: BatchNorm's running stats
+    x, t = torch.randn(4, 144), torch.tensor([0, 10, 100, 499])
+    y1, y2 = torch.randn(4, 25, 2), torch.randn(4, 25, 2)
+    drop, keep = torch.ones(4, dtype=torch.bool), torch.zeros(4, dtype=torch.bool)
+    torch.testing.assert_close(net(x, t, y1, drop), net(x, t, y2, drop))
+    assert not torch.allclose(net(x, t, y1, keep), net(x, t, y2, keep))
+    assert net(x, t, y1, keep).shape == (4, 144)
+    assert any(isinstance(m, torch.nn.BatchNorm1d) for m in net.modules())

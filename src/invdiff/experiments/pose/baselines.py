@@ -1,18 +1,24 @@
 """baselines_pose: what a learned optimizer must beat, on eval_pose's val inputs with K answers per input.
 
-- ``gradient_descent``: multi-start Adam on ‖(y − f(x)) / image_size‖² (+ ``prior_weight``·‖x − x̄‖², x̄ the
-  mean training pose), start 0 at x̄, the others at x̄ + noise;
-- ``dps``: the transformer's *unconditional* branch as the prior plus DPS likelihood steps through f;
-- ``cfg+dps``: the guided conditional transformer plus the same likelihood steps;
-- ``cfg w=<w>``: the trained CFG transformer itself, the reference rows.
-ζ for DPS is chosen on the first ``sweep_inputs`` val inputs by alignment error; every row then runs on all
-val inputs. ``forward_evaluations_per_sample`` counts evaluations of f (with its gradient); CFG uses none.
+- ``linear_gaussian``, ``linear_gaussian_mean``: the closed-form reference (:mod:`.reference`);
+- ``gradient_descent``: multi-start Adam on ‖(y − f(x)) / image_size‖² (+ ``prior_weight``·‖x − x̄‖², x̄ the mean
+  training pose), start 0 at x̄, the others at x̄ + noise;
+- ``map_linear_gaussian``: the same descent on the misfit + λ·½(x − μ)ᵀΣ⁺(x − μ), the linear-Gaussian prior (MAP);
+- ``dps``: a trained model's *unconditional* branch as the prior plus DPS likelihood steps through f;
+- ``cfg+dps``: the guided conditional model plus the same likelihood steps;
+- ``cfg <arch> w=<w>``: that trained model itself.
+The DPS prior (one of ``dps.priors``) and ζ are chosen by alignment error, λ by MPJPE (by alignment the weakest
+prior always wins), on ``sweep_inputs`` val frames that are *not* among the reported ones. Every method draws
+with eval_pose's paired seeds; rows are mean ± sd over them.
+``forward_evaluations_per_sample`` counts evaluations of f (with its gradient); sampling the models uses none.
 """
 from __future__ import annotations
 
 import logging
 import time
+from typing import Callable
 
+import numpy as np
 import torch
 
 from invdiff.baselines import multi_start_descent
@@ -23,10 +29,13 @@ from invdiff.experiments.pose.data import dataset as pose_dataset
 from invdiff.experiments.pose.data.forward_model import POSE_DIM, PoseForwardModel, keypoints_to_unit
 from invdiff.experiments.pose.data.rotations import matrix_to_rotation_6d, rotation_6d_to_matrix
 from invdiff.experiments.pose.data.skeleton import NUM_SMPL_JOINTS
-from invdiff.experiments.pose.scoring import EvalInputs, score_samples
+from invdiff.experiments.pose.evaluate import REFERENCES, fit_reference, reference_samples, seed_generator, summarize
+from invdiff.experiments.pose.reference import LinearGaussian
+from invdiff.experiments.pose.scoring import EvalInputs, score_samples, split_inputs
 from invdiff.experiments.pose.task import sample_poses
 
 log = logging.getLogger("invdiff")
+Method = Callable[[EvalInputs, torch.Generator], tuple[torch.Tensor, int]]  # -> x6d [N, K, 144], f evaluations
 
 
 def mean_pose() -> torch.Tensor:
@@ -35,22 +44,36 @@ def mean_pose() -> torch.Tensor:
     return matrix_to_rotation_6d(rotation_6d_to_matrix(x6d.reshape(NUM_SMPL_JOINTS, 6))).reshape(-1).float()
 
 
+def sweep_inputs(params: Params, reported: int) -> EvalInputs:
+    """``dps.sweep_inputs`` val frames, evenly spread, none of them among the ``reported`` evenly spaced ones."""
+    val = pose_dataset.load_split("val")
+    taken = set(np.linspace(0, len(val.x6d) - 1, reported).round().astype(np.int64).tolist())
+    free = np.array([i for i in range(len(val.x6d)) if i not in taken])
+    pick = free[np.linspace(0, len(free) - 1, min(params.pose.baselines.dps.sweep_inputs, len(free))).round()
+                .astype(np.int64)]
+    return split_inputs(val, np.unique(pick))
+
+
 def _misfit(forward: PoseForwardModel, keypoints_px: torch.Tensor, image_size: int):
     """x [B, 144] -> ‖(y − f(x)) / image_size‖ per sample, for targets ``keypoints_px`` [B, 25, 2]."""
     return lambda x: ((forward(x) - keypoints_px) / image_size).flatten(1).norm(dim=-1)
 
 
 def gradient_descent(forward: PoseForwardModel, inputs: EvalInputs, k: int, params: Params,
-                     generator: torch.Generator) -> tuple[torch.Tensor, int]:
+                     generator: torch.Generator, prior: LinearGaussian | None = None,
+                     prior_weight: float = 0.0) -> tuple[torch.Tensor, int]:
+    """Multi-start descent; with ``prior`` the MAP of misfit² + prior_weight · (its negative log prior)."""
     cfg = params.pose.baselines.gradient_descent
-    image_size = params.camera.image_size
     n = len(inputs.names)
-    prior = mean_pose()
-    starts = prior.expand(n, k, -1).clone()
-    starts[:, 1:] += cfg.init_noise * torch.randn(n, k - 1, prior.numel(), generator=generator)
-    targets = inputs.keypoints.repeat_interleave(k, dim=0)
-    misfit = _misfit(forward, targets, image_size)
-    loss = lambda x: misfit(x) ** 2 + cfg.prior_weight * ((x - prior) ** 2).sum(-1)  # noqa: E731
+    centre = mean_pose()
+    starts = centre.expand(n, k, -1).clone()
+    starts[:, 1:] += cfg.init_noise * torch.randn(n, k - 1, centre.numel(), generator=generator)
+    misfit = _misfit(forward, inputs.keypoints.repeat_interleave(k, dim=0), params.camera.image_size)
+
+    def loss(x):
+        value = misfit(x) ** 2 + cfg.prior_weight * ((x - centre) ** 2).sum(-1)
+        return value if prior is None else value + prior_weight * prior.prior_energy(x)
+
     x, evaluations = multi_start_descent(loss, starts.reshape(n * k, -1), cfg.steps, cfg.lr)
     return x.reshape(n, k, -1), evaluations
 
@@ -61,51 +84,74 @@ def dps(module: ConditionalDiffusion, forward: PoseForwardModel, inputs: EvalInp
     cfg = params.pose.baselines.dps
     image_size = params.camera.image_size
     n = len(inputs.names)
-    cond = keypoints_to_unit(inputs.keypoints, image_size).repeat_interleave(k, dim=0)
+    cond = module.encode_cond(keypoints_to_unit(inputs.keypoints, image_size)).repeat_interleave(k, dim=0)
     net = module.denoiser
     eps_fn = unconditional_eps(net, cond) if w is None else guided_eps(net, cond, w)
-    misfit = _misfit(forward, inputs.keypoints.repeat_interleave(k, dim=0), image_size)
-    x, steps = dps_sample(eps_fn, module.schedule, (n * k, POSE_DIM), misfit, zeta, steps=cfg.steps,
-                          eta=cfg.eta, generator=generator, clip_x0=params.pose.eval.sampler.clip_x0)
-    return x.reshape(n, k, -1), steps
+    misfit_6d = _misfit(forward, inputs.keypoints.repeat_interleave(k, dim=0), image_size)
+    x, steps = dps_sample(eps_fn, module.schedule, (n * k, POSE_DIM), lambda z: misfit_6d(module.decode(z)), zeta,
+                          steps=cfg.steps, eta=cfg.eta, generator=generator,
+                          clip_x0=module.clip_bounds(params.pose.eval.sampler.clip_x0))
+    return module.decode(x).reshape(n, k, -1), steps
 
 
-def _row(x6d, seconds, evaluations, inputs: EvalInputs, forward: PoseForwardModel) -> dict:
-    row, _ = score_samples(forward, inputs, x6d, seconds)
-    row["forward_evaluations_per_sample"] = evaluations
-    return {key: round(float(v), 6) for key, v in row.items()}
-
-
-def run(params: Params, module: ConditionalDiffusion, forward: PoseForwardModel, inputs: EvalInputs):
-    """Returns (rows {method: metrics}, {method: x6d samples}, the ζ sweep)."""
-    eval_cfg, cfg = params.pose.eval, params.pose.baselines
-    k, image_size = eval_cfg.samples_per_input, params.camera.image_size
-    seed = params.seed
-    rows, samples = {}, {}
-
-    def timed(name, fn):
+def _scored(method: Method, inputs: EvalInputs, forward: PoseForwardModel, params: Params,
+            seeds: int) -> tuple[dict[str, float], torch.Tensor]:
+    """Mean ± sd over the paired seeds of the method's metrics, and seed 0's samples."""
+    rows, first = [], None
+    for seed in range(seeds):
         start = time.perf_counter()
-        x6d, evaluations = fn()
-        rows[name] = _row(x6d, time.perf_counter() - start, evaluations, inputs, forward)
-        samples[name] = x6d
-        log.info("%s: alignment %.4f, MPJPE %.1f mm, violations %.3f, %.3f s/sample", name,
-                 rows[name]["pixel_alignment_error"], rows[name]["mpjpe_mm"], rows[name]["joint_limit_violation"],
-                 rows[name]["seconds_per_sample"])
+        x6d, evaluations = method(inputs, seed_generator(params, seed))
+        row, _ = score_samples(forward, inputs, x6d, time.perf_counter() - start)
+        rows.append({**row, "forward_evaluations_per_sample": float(evaluations)})
+        first = x6d if first is None else first
+    return summarize(rows), first
 
-    for i, w in enumerate(eval_cfg.guidance_weights):
-        timed(f"cfg w={w:g}", lambda: (sample_poses(module, keypoints_to_unit(inputs.keypoints, image_size), k, w,
-                                                    eval_cfg.sampler, torch.Generator().manual_seed(seed + i),
-                                                    batch_size=eval_cfg.batch_size).samples, 0))
-    timed("gradient_descent", lambda: gradient_descent(forward, inputs, k, params,
-                                                       torch.Generator().manual_seed(seed)))
-    sweep_inputs = inputs.subset(cfg.dps.sweep_inputs)
-    sweep = {}
-    for zeta in cfg.dps.zetas:
-        x6d, _ = dps(module, forward, sweep_inputs, k, zeta, None, params, torch.Generator().manual_seed(seed))
-        sweep[f"zeta={zeta:g}"] = _row(x6d, 0.0, 0, sweep_inputs, forward)["pixel_alignment_error"]
-    best = min(cfg.dps.zetas, key=lambda z: sweep[f"zeta={z:g}"])
-    log.info("DPS zeta sweep (alignment on %d val inputs): %s -> %g", len(sweep_inputs.names), sweep, best)
-    timed("dps", lambda: dps(module, forward, inputs, k, best, None, params, torch.Generator().manual_seed(seed)))
-    timed("cfg+dps", lambda: dps(module, forward, inputs, k, best, cfg.dps.cfg_weight, params,
-                                 torch.Generator().manual_seed(seed)))
-    return rows, samples, {"alignment_by_zeta": sweep, "chosen_zeta": best}
+
+def _choose(name: str, options: dict, method_of: Callable[..., Method], sweep: EvalInputs,
+            forward: PoseForwardModel, params: Params, key: str = "pixel_alignment_error"):
+    """The option whose method scores best (lowest ``key``) on the sweep inputs (one seed), and every score."""
+    scores = {label: _scored(method_of(option), sweep, forward, params, 1)[0][key] for label, option in options.items()}
+    best = min(scores, key=scores.get)
+    log.info("%s chosen by %s on %d disjoint val inputs: %s -> %s", name, key, len(sweep.names), scores, best)
+    return options[best], {"criterion": key, "score_by_option": scores, "chosen": best}
+
+
+def run(params: Params, modules: dict[str, ConditionalDiffusion], forward: PoseForwardModel, inputs: EvalInputs):
+    """Returns (rows {method: metrics}, {method: x6d samples of seed 0}, the choices made on the sweep inputs)."""
+    eval_cfg, cfg = params.pose.eval, params.pose.baselines
+    k, image_size, seeds = eval_cfg.samples_per_input, params.camera.image_size, eval_cfg.seeds
+    sweep = sweep_inputs(params, eval_cfg.val_inputs)
+    reference = fit_reference()
+    rows, samples, choices = {}, {}, {}
+
+    def report(name: str, method: Method) -> None:
+        rows[name], samples[name] = _scored(method, inputs, forward, params, seeds)
+        log.info("%s: alignment %.4f ± %.4f, MPJPE %.1f ± %.1f mm, violations %.3f, %.4f s/sample", name,
+                 rows[name]["pixel_alignment_error"], rows[name]["pixel_alignment_error_sd"], rows[name]["mpjpe_mm"],
+                 rows[name]["mpjpe_mm_sd"], rows[name]["joint_limit_violation"], rows[name]["seconds_per_sample"])
+
+    def dps_method(option, w):
+        arch, zeta = option
+        return lambda batch, g: dps(modules[arch], forward, batch, k, zeta, w, params, g)
+
+    (arch, zeta), choices["dps"] = _choose(
+        "DPS prior and zeta", {f"{a} zeta={z:g}": (a, z) for a in cfg.dps.priors for z in cfg.dps.zetas},
+        lambda option: dps_method(option, None), sweep, forward, params)
+    weight, choices["map_linear_gaussian"] = _choose(
+        "MAP prior weight", {f"lambda={lam:g}": lam for lam in cfg.gradient_descent.map_prior_weights},
+        lambda lam: (lambda batch, g: gradient_descent(forward, batch, k, params, g, reference, lam)),
+        sweep, forward, params, key="mpjpe_mm")  # by alignment the weakest prior always wins: it only fits y
+    for name in REFERENCES:
+        report(name, lambda batch, g, name=name: (reference_samples(reference, name, batch, k, g), 0))
+    model = modules[arch]
+    for w in eval_cfg.guidance_weights:
+        report(f"cfg {arch} w={w:g}", lambda batch, g, w=w: (sample_poses(
+            model, keypoints_to_unit(batch.keypoints, image_size), k, w, eval_cfg.sampler, g,
+            batch_size=eval_cfg.batch_size).samples, 0))
+    report("gradient_descent", lambda batch, g: gradient_descent(forward, batch, k, params, g))
+    report("map_linear_gaussian", lambda batch, g: gradient_descent(forward, batch, k, params, g, reference, weight))
+    report("dps", dps_method((arch, zeta), None))
+    report("cfg+dps", dps_method((arch, zeta), cfg.dps.cfg_weight))
+    choices.update({"dps_prior": arch, "dps_zeta": zeta, "map_prior_weight": weight,
+                    "sweep_inputs": len(sweep.names)})
+    return rows, samples, choices

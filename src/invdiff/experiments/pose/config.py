@@ -1,13 +1,22 @@
 """Params section ``pose`` (the data sections it shares with the data stages live in :mod:`.data.config`)."""
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, model_validator
 
 from invdiff.experiments.pose.data.config import PoseDataConfig
 from invdiff.sections import EmaConfig, GuidanceWeights, MlpConfig, OptimConfig, SamplerConfig, ScheduleConfig, Section
 
 
+class PoseMlpConfig(MlpConfig):
+    variant: Literal["ours", "authors"] = Field(
+        "ours", description="ours: LayerNorm + FiLM MLP; authors: their BatchNorm MLP (time_embed_dim unused)")
+
+
 class PoseTransformerConfig(Section):
+    time_conditioning: Literal["adaln", "token"] = Field(
+        "adaln", description="adaln: time modulates every layer (DiT); token: the authors' single time token")
     width: int = Field(256, ge=8)
     heads: int = Field(8, ge=1)
     mlp_ratio: float = Field(2.0, gt=0)
@@ -22,6 +31,21 @@ class PoseTransformerConfig(Section):
         return self
 
 
+class StandardizeConfig(Section):
+    """The diffusion space: x6d and keypoints standardised with training statistics (kept in the checkpoint)."""
+
+    enabled: bool = True
+    x_std_floor: float = Field(0.01, gt=0, description="floor of a 6D dimension's std (constant dims stay fixed)")
+    keypoint_std_floor_px: float = Field(0.5, gt=0, description="floor of a keypoint coordinate's std, pixels")
+
+
+class PoseTrainConfig(Section):
+    """One budget per architecture (the defaults give both about the same wall time on 2 CPU cores)."""
+
+    mlp: OptimConfig
+    transformer: OptimConfig
+
+
 class PaperProtocolConfig(Section):
     """The authors' evaluation: the first training sequences, their first seconds (Table 1)."""
 
@@ -33,6 +57,7 @@ class PaperProtocolConfig(Section):
 class PoseEvalConfig(Section):
     guidance_weights: GuidanceWeights
     samples_per_input: int = Field(8, ge=2, description="K: samples per keypoint input")
+    seeds: int = Field(3, ge=1, description="sampling seeds, the same for every w and method (paired)")
     val_inputs: int = Field(128, ge=1, description="evenly spaced frames of the validation split")
     paper: PaperProtocolConfig = PaperProtocolConfig()
     sampler: SamplerConfig = SamplerConfig()
@@ -45,11 +70,17 @@ class PoseDescentConfig(Section):
     lr: float = Field(0.05, gt=0)
     prior_weight: float = Field(0.0, ge=0, description="weight of ||x - mean training pose||^2")
     init_noise: float = Field(0.3, ge=0, description="start k > 0: mean pose + N(0, s^2) in 6D")
+    map_prior_weights: list[float] = Field(default_factory=lambda: [1e-6, 1e-5, 1e-4, 1e-3], min_length=1,
+                                           description="MAP with the linear-Gaussian prior: weights tried on the "
+                                                       "sweep inputs; the best is reported")
 
 
 class DpsConfig(Section):
-    zetas: list[float] = Field(default_factory=lambda: [0.1, 0.3, 1.0], min_length=1)
-    sweep_inputs: int = Field(16, ge=1, description="val inputs used to choose zeta")
+    zetas: list[float] = Field(default_factory=lambda: [0.3, 1.0, 3.0, 10.0], min_length=1)
+    priors: list[Literal["mlp", "transformer"]] = Field(default_factory=lambda: ["mlp", "transformer"],
+                                                        min_length=1, description="trained models tried as prior")
+    sweep_inputs: int = Field(16, ge=1, description="val frames, disjoint from the reported ones, that choose "
+                                                    "zeta, the prior and the MAP weight")
     steps: int = Field(50, ge=1)
     eta: float = Field(1.0, ge=0)
     cfg_weight: float = Field(2.0, ge=0, description="w of the guided model in cfg+dps")
@@ -63,9 +94,10 @@ class PoseBaselinesConfig(Section):
 class PoseConfig(Section):
     data: PoseDataConfig = PoseDataConfig()
     diffusion: ScheduleConfig = ScheduleConfig(timesteps=500)
-    mlp: MlpConfig = MlpConfig()
+    standardize: StandardizeConfig = StandardizeConfig()
+    mlp: PoseMlpConfig = PoseMlpConfig()
     transformer: PoseTransformerConfig = PoseTransformerConfig()
-    train: OptimConfig
+    train: PoseTrainConfig
     ema: EmaConfig = EmaConfig()
     eval: PoseEvalConfig
     baselines: PoseBaselinesConfig = PoseBaselinesConfig()

@@ -1,9 +1,18 @@
-"""eval_pose: both architectures × guidance weights on two protocols, scored by :mod:`.scoring`.
+"""eval_pose: both architectures × guidance weights on two protocols, beside the linear-Gaussian reference,
+over paired sampling seeds, scored by :mod:`.scoring`.
 
-Protocols: ``val`` — evenly spaced frames of the held-out validation split (our honest number); ``paper`` — the
-authors' Table 1 protocol on *training* sequences (the first ``sequences`` of them, their first ``seconds``).
-The authors normalise keypoints as pixel/600 − 0.5; the shift cancels in |y − f(x̂)|, so their error equals
-our ``pixel_alignment_error`` (and the trimmed mean its ``_trim98`` twin).
+Protocols:
+- ``val`` — evenly spaced frames of the held-out validation split, seen by the training camera (re-centred on the
+  body every frame, no global translation): our honest number.
+- ``paper`` — the authors' Table 1 evaluation (DiffOpt's ``AMASS.get_sequence_data``): the first ``sequences``
+  *training* sequences, their first ``seconds`` at 30 fps, the body keeps its global translation and the camera is
+  fixed per sequence: at the mean, over those frames, of the point the training camera follows every frame (the
+  authors follow the joints' mean, we the root joint, in training and here alike) + the usual offset. So this
+  protocol also measures the shift from a camera that follows the body to one that stays put. Frames in
+  which the travelling body leaves the fixed camera's image are not inputs (``paper_frames_outside_image``).
+Every method draws with the same seeds (``pose.eval.seeds``; paired across methods and w) and every number is
+the mean over seeds with its sd (``<key>_sd``). ``gain_vs_linear_gaussian_<metric>`` is the paired relative
+improvement over the linear-Gaussian reference, 1 − model / reference, seed by seed.
 """
 from __future__ import annotations
 
@@ -19,65 +28,155 @@ from invdiff.diffusion import network_evaluations
 from invdiff.diffusion.module import ConditionalDiffusion
 from invdiff.errors import ConfigError
 from invdiff.experiments.pose.data import dataset as pose_dataset
+from invdiff.experiments.pose.data.camera import look_at_centres
 from invdiff.experiments.pose.data.forward_model import PoseForwardModel, keypoints_to_unit
-from invdiff.experiments.pose.scoring import EvalInputs, score_samples, split_inputs
+from invdiff.experiments.pose.reference import LinearGaussian
+from invdiff.experiments.pose.scoring import EvalInputs, View, score_samples, split_inputs
 from invdiff.experiments.pose.task import PoseTask, sample_poses
 
 log = logging.getLogger("invdiff")
 PROTOCOLS = ("val", "paper")
+REFERENCES = ("linear_gaussian", "linear_gaussian_mean")
+GAIN_KEYS = ("pixel_alignment_error", "mpjpe_mm")
 
 
-def protocol_inputs(params: Params) -> dict[str, EvalInputs]:
-    cfg = params.pose.eval
+def val_inputs(params: Params) -> EvalInputs:
     val = pose_dataset.load_split("val")
-    val_index = np.unique(np.linspace(0, len(val.x6d) - 1, cfg.val_inputs).round().astype(np.int64))
-    train = pose_dataset.load_split("train")
-    paper = cfg.paper
-    max_frame = paper.seconds * params.pose.data.fps  # frame indices count at pose.data.fps
-    chosen = (train.sequence < paper.sequences) & (train.frame < max_frame)
-    paper_index = np.flatnonzero(chosen)[::paper.frame_stride]
-    if len(paper_index) == 0:
-        raise ConfigError("pose.eval.paper: selects no training frames; raise sequences/seconds")
-    return {"val": split_inputs(val, val_index), "paper": split_inputs(train, paper_index)}
+    index = np.unique(np.linspace(0, len(val.x6d) - 1, params.pose.eval.val_inputs).round().astype(np.int64))
+    return split_inputs(val, index)
 
 
 @torch.no_grad()
-def evaluate_cell(module: ConditionalDiffusion, inputs: EvalInputs, forward: PoseForwardModel, w: float,
-                  params: Params, generator: torch.Generator) -> tuple[dict, torch.Tensor, torch.Tensor]:
-    """Metrics of one (protocol, arch, w) and the samples' keypoints [N, K, 25, 2] and joints [N, K, 24, 3]."""
-    cfg = params.pose.eval
-    start = time.perf_counter()
-    x6d = sample_poses(module, keypoints_to_unit(inputs.keypoints, params.camera.image_size),
-                       cfg.samples_per_input, w, cfg.sampler, generator, batch_size=cfg.batch_size).samples
-    row, out = score_samples(forward, inputs, x6d, time.perf_counter() - start)
-    return row, out.keypoints, out.joints
+def paper_inputs(params: Params, forward: PoseForwardModel) -> EvalInputs:
+    """The authors' protocol on the training split (see the module docstring)."""
+    cfg = params.pose.eval.paper
+    train = pose_dataset.load_split("train")
+    window = np.flatnonzero((train.sequence < cfg.sequences) & (train.frame < cfg.seconds * params.pose.data.fps))
+    if len(window) == 0:
+        raise ConfigError("pose.eval.paper: selects no training frames; raise sequences/seconds")
+    # the point the training camera follows every frame (the root joint), where it stood, averaged over the window
+    placed_root = torch.from_numpy(train.joints3d[window, 0] + train.transl[window])
+    sequences = train.sequence[window]
+    centres = {s: placed_root[sequences == s].mean(0) for s in np.unique(sequences)}
+    chosen = window[::cfg.frame_stride]
+    rotations, positions = look_at_centres(torch.stack([centres[s] for s in train.sequence[chosen]]), params.camera)
+    inputs = split_inputs(train, chosen)
+    inputs.view = View(rotations.float(), positions.float(), torch.from_numpy(train.transl[chosen]), params.camera)
+    body25 = forward.pose(inputs.x6d).body25
+    inputs.keypoints = inputs.view.project(body25)
+    # A subject that travels past the fixed camera leaves the picture (or goes behind it): no detector reports
+    # such a frame, so it is not an input. The authors' code keeps every frame (only NaN errors are dropped).
+    depth = ((body25 + inputs.view.transl[:, None] - inputs.view.positions[:, None]) * inputs.view.rotations[:, None, 2]
+             ).sum(-1)
+    size = params.camera.image_size
+    seen = ((depth > 0.1).all(-1) & ((inputs.keypoints >= 0) & (inputs.keypoints <= size)).all(-1).all(-1))
+    if not seen.any():
+        raise ConfigError("pose.eval.paper: in no selected frame is the whole body inside the fixed camera's image")
+    keep = seen.nonzero().squeeze(1)
+    kept = inputs.select(keep.tolist())
+    kept.keypoints = inputs.keypoints[keep]
+    kept.view = View(inputs.view.rotations[keep], inputs.view.positions[keep], inputs.view.transl[keep],
+                     params.camera)
+    log.info("paper protocol: %d of %d frames keep the whole body in the fixed camera's image", len(keep),
+             len(chosen))
+    return kept
 
 
+def protocol_inputs(params: Params, forward: PoseForwardModel) -> dict[str, EvalInputs]:
+    return {"val": val_inputs(params), "paper": paper_inputs(params, forward)}
+
+
+def _outside(params: Params, forward: PoseForwardModel, kept: EvalInputs) -> int:
+    cfg = params.pose.eval.paper
+    train = pose_dataset.load_split("train")
+    window = np.flatnonzero((train.sequence < cfg.sequences) & (train.frame < cfg.seconds * params.pose.data.fps))
+    return int(len(window[::cfg.frame_stride]) - len(kept.names))
+
+
+def seed_generator(params: Params, seed_index: int) -> torch.Generator:
+    """The generator of sampling seed ``seed_index``: the same for every method, w and protocol (paired)."""
+    return torch.Generator().manual_seed(params.seed * 1000 + seed_index)
+
+
+def summarize(rows: list[dict[str, float]]) -> dict[str, float]:
+    """Mean over seeds of every key, and its sd as ``<key>_sd`` (0 for a single seed)."""
+    out = {}
+    for key in rows[0]:
+        values = np.array([row[key] for row in rows], dtype=np.float64)
+        out[key] = round(float(values.mean()), 6)
+        out[f"{key}_sd"] = round(float(values.std(ddof=1)) if len(values) > 1 else 0.0, 6)
+    return out
+
+
+def gains(rows: list[dict[str, float]], reference: list[dict[str, float]]) -> dict[str, float]:
+    """Paired relative improvement 1 − model / reference per seed, mean and sd, for :data:`GAIN_KEYS`."""
+    return summarize([{f"gain_vs_linear_gaussian_{k}": 1 - row[k] / ref[k] for k in GAIN_KEYS}
+                      for row, ref in zip(rows, reference)])
+
+
+def reference_samples(reference: LinearGaussian, name: str, inputs: EvalInputs, k: int,
+                      generator: torch.Generator) -> torch.Tensor:
+    if name == "linear_gaussian":
+        return reference.sample(inputs.keypoints, k, generator)
+    return reference.mean(inputs.keypoints)[:, None].expand(-1, k, -1)
+
+
+def fit_reference() -> LinearGaussian:
+    train = pose_dataset.load_split("train")
+    return LinearGaussian.fit(torch.from_numpy(train.x6d), torch.from_numpy(train.keypoints))
+
+
+@torch.no_grad()
 def evaluate(params: Params, modules: dict[str, ConditionalDiffusion], forward: PoseForwardModel):
-    """Returns (metrics dict shaped like metrics/pose.json, {(protocol, arch, w): (keypoints, joints)}, inputs)."""
+    """Returns (metrics dict shaped like metrics/pose.json, {(protocol, arch, w): (keypoints, joints)} of seed 0,
+    the inputs)."""
     cfg = params.pose.eval
-    inputs = protocol_inputs(params)
+    k = cfg.samples_per_input
+    inputs = protocol_inputs(params, forward)
+    reference = fit_reference()
     result: dict = {"params": {arch: m.num_parameters() for arch, m in modules.items()},
                     "sampler": {"name": cfg.sampler.name,
                                 "steps": network_evaluations(cfg.sampler, params.pose.diffusion.timesteps),
                                 "eta": cfg.sampler.eta if cfg.sampler.name == "ddim" else None},
                     "data_source": pose_dataset.load_stats()["data_source"],
                     "inputs": {p: len(inputs[p].names) for p in PROTOCOLS},
-                    "samples_per_input": cfg.samples_per_input}
+                    "paper_frames_outside_image": _outside(params, forward, inputs["paper"]),
+                    "samples_per_input": k, "seeds": cfg.seeds}
     samples = {}
-    for p_index, protocol in enumerate(PROTOCOLS):
+    for protocol in PROTOCOLS:
+        batch = inputs[protocol]
         result[protocol] = {}
-        for a_index, (arch, module) in enumerate(modules.items()):
+        reference_rows = {}
+        for name in REFERENCES:
+            reference_rows[name] = []
+            for seed in range(cfg.seeds):
+                start = time.perf_counter()
+                x6d = reference_samples(reference, name, batch, k, seed_generator(params, seed))
+                reference_rows[name].append(score_samples(forward, batch, x6d, time.perf_counter() - start)[0])
+            result[protocol][name] = summarize(reference_rows[name])
+            log.info("%s %s: %s", protocol, name, _brief(result[protocol][name]))
+        for arch, module in modules.items():
             result[protocol][arch] = {}
-            for w_index, w in enumerate(cfg.guidance_weights):
-                generator = torch.Generator().manual_seed(params.seed * 1000 + 100 * p_index + 10 * a_index + w_index)
-                row, keypoints, joints = evaluate_cell(module, inputs[protocol], forward, w, params, generator)
-                result[protocol][arch][f"w={float(w)}"] = {k: round(v, 6) for k, v in row.items()}
-                samples[(protocol, arch, float(w))] = (keypoints, joints)
-                log.info("%s %s w=%g: alignment %.4f, MPJPE %.1f mm, min-of-K %.1f mm, diversity %.1f mm, "
-                         "violations %.3f", protocol, arch, w, row["pixel_alignment_error"], row["mpjpe_mm"],
-                         row["min_of_k_mpjpe_mm"], row["diversity_mm"], row["joint_limit_violation"])
+            for w in cfg.guidance_weights:
+                rows = []
+                for seed in range(cfg.seeds):
+                    start = time.perf_counter()
+                    x6d = sample_poses(module, keypoints_to_unit(batch.keypoints, params.camera.image_size), k, w,
+                                       cfg.sampler, seed_generator(params, seed), batch_size=cfg.batch_size).samples
+                    row, out = score_samples(forward, batch, x6d, time.perf_counter() - start)
+                    rows.append(row)
+                    if seed == 0:
+                        samples[(protocol, arch, float(w))] = (out.keypoints, out.joints)
+                cell = {**summarize(rows), **gains(rows, reference_rows["linear_gaussian"])}
+                result[protocol][arch][f"w={float(w)}"] = cell
+                log.info("%s %s w=%g: %s", protocol, arch, w, _brief(cell))
     return result, samples, inputs
+
+
+def _brief(row: dict) -> str:
+    return (f"alignment {row['pixel_alignment_error']:.4f} ± {row['pixel_alignment_error_sd']:.4f}, "
+            f"MPJPE {row['mpjpe_mm']:.1f} ± {row['mpjpe_mm_sd']:.1f} mm, min-of-K {row['min_of_k_mpjpe_mm']:.1f} mm, "
+            f"diversity {row['diversity_mm']:.1f} mm, violations {row['joint_limit_violation']:.3f}")
 
 
 def train_seconds(archs) -> dict[str, float | None]:
@@ -90,9 +189,15 @@ def train_seconds(archs) -> dict[str, float | None]:
 
 
 def mlflow_children(params: Params, result: dict) -> dict[str, tuple[dict, dict]]:
-    """One child run per (protocol, arch, w), with the JSON's metric keys."""
+    """One child run per (protocol, method, w), the reference rows included, with the JSON's metric keys."""
     cfg = params.pose.eval
-    return {f"{protocol} {arch} w={w:g}": ({"protocol": protocol, "arch": arch, "w": w, "sampler": cfg.sampler.name,
-                                             "num_parameters": result["params"][arch]},
-                                            result[protocol][arch][f"w={float(w)}"])
-            for protocol in PROTOCOLS for arch in result["params"] for w in cfg.guidance_weights}
+    children = {}
+    for protocol in PROTOCOLS:
+        for name in REFERENCES:
+            children[f"{protocol} {name}"] = ({"protocol": protocol, "method": name}, result[protocol][name])
+        for arch in result["params"]:
+            for w in cfg.guidance_weights:
+                children[f"{protocol} {arch} w={w:g}"] = (
+                    {"protocol": protocol, "arch": arch, "w": w, "sampler": cfg.sampler.name,
+                     "num_parameters": result["params"][arch]}, result[protocol][arch][f"w={float(w)}"])
+    return children

@@ -21,16 +21,22 @@ _PANELS = (("pixel_alignment_error", "pixel alignment error (/ image size)"),
 
 
 def metrics_vs_weight(result: dict, protocols: tuple[str, ...], archs: list[str], weights: list[float]):
+    """Each metric against w (mean ± sd over the paired seeds) per architecture and protocol; the val
+    linear-Gaussian reference (samples, and its mean) as grey horizontal lines."""
     fig, axes = plt.subplots(1, len(_PANELS), figsize=(4.2 * len(_PANELS), 3.6))
     styles = {"val": "-", "paper": ":"}
     for ax, (key, label) in zip(axes, _PANELS):
         for arch, colour in zip(archs, ("tab:orange", "tab:blue", "tab:green")):
             for protocol in protocols:
                 rows = [result[protocol][arch][f"w={float(w)}"] for w in weights]
-                ax.plot(weights, [r[key] for r in rows], styles.get(protocol, "-"), marker="o", color=colour,
-                        label=f"{arch} ({protocol})")
+                ax.errorbar(weights, [r[key] for r in rows], yerr=[r.get(f"{key}_sd", 0.0) for r in rows],
+                            linestyle=styles.get(protocol, "-"), marker="o", color=colour, capsize=3,
+                            label=f"{arch} ({protocol})")
                 if key == "mpjpe_mm":
                     ax.plot(weights, [r["min_of_k_mpjpe_mm"] for r in rows], "--", color=colour, alpha=0.5)
+        for name, style in (("linear_gaussian", "--"), ("linear_gaussian_mean", ":")):
+            if name in result.get("val", {}):
+                ax.axhline(result["val"][name][key], color="gray", linestyle=style, label=f"{name} (val)")
         ax.set_xlabel("guidance weight w")
         ax.set_title(label, fontsize=9)
         ax.grid(alpha=0.3)
@@ -112,9 +118,11 @@ def write_eval_plots(folder, params: Params, result: dict, samples: dict, inputs
     archs = list(result["params"])
     weights = [float(w) for w in cfg.guidance_weights]
     figures = {"metrics_vs_w.png": metrics_vs_weight(result, protocols, archs, weights)}
-    write_csv(folder / "metrics_vs_w.csv", ["protocol", "arch", "w", *METRIC_KEYS],
-              ([protocol, arch, w, *(result[protocol][arch][f"w={w}"][k] for k in METRIC_KEYS)]
-               for protocol in protocols for arch in archs for w in weights))
+    rows = [[protocol, name, None, *(result[protocol][name][k] for k in METRIC_KEYS)]
+            for protocol in protocols for name in ("linear_gaussian", "linear_gaussian_mean")]
+    rows += [[protocol, arch, w, *(result[protocol][arch][f"w={w}"][k] for k in METRIC_KEYS)]
+             for protocol in protocols for arch in archs for w in weights]
+    write_csv(folder / "metrics_vs_w.csv", ["protocol", "method", "w", *METRIC_KEYS], rows)
     val = inputs["val"]
     pick = np.unique(np.linspace(0, len(val.names) - 1, min(cfg.figure_inputs, len(val.names))).round().astype(int))
     for arch in archs:
@@ -137,7 +145,8 @@ def write_baseline_plots(folder, params: Params, rows: dict, samples: dict, inpu
     with torch.no_grad():
         bad = joint_limit_violations(forward.rotations(samples["gradient_descent"])).float().mean((1, 2))
     pick = np.sort(bad.argsort(descending=True)[:params.pose.eval.figure_inputs].numpy())
-    reference = f"cfg w={params.pose.eval.guidance_weights[-1]:g}"
+    w_last = f" w={params.pose.eval.guidance_weights[-1]:g}"
+    reference = next(name for name in rows if name.startswith("cfg ") and name.endswith(w_last))
     panel = {}
     for name in ("gradient_descent", reference):
         with torch.no_grad():
@@ -146,7 +155,7 @@ def write_baseline_plots(folder, params: Params, rows: dict, samples: dict, inpu
     figures["gradient_descent_vs_cfg.png"] = figure5_panel(
         inputs.keypoints[pick].numpy(), inputs.joints3d[pick].numpy(), panel, params.camera.image_size,
         forward.camera.position.numpy(), [inputs.names[i] for i in pick],
-        "inputs where gradient descent breaks joint limits most: descent vs the CFG transformer")
+        f"inputs where gradient descent breaks joint limits most: descent vs {reference}")
     for name, fig in figures.items():
         save_figure(fig, folder / name)
     return figures

@@ -16,16 +16,18 @@ from invdiff.config import Params
 from invdiff.data.tensors import tensor_loader
 from invdiff.diffusion import guided_eps, sample
 from invdiff.diffusion.module import ConditionalDiffusion, load_diffusion_module
-from invdiff.experiments.pose.config import PoseTransformerConfig
+from invdiff.diffusion.standardize import Standardizer
+from invdiff.experiments.pose.config import PoseMlpConfig, PoseTransformerConfig, StandardizeConfig
 from invdiff.experiments.pose.data import dataset as pose_dataset
 from invdiff.experiments.pose.data.config import PoseDataConfig
 from invdiff.experiments.pose.data.forward_model import POSE_DIM, keypoints_to_unit
 from invdiff.experiments.pose.data.skeleton import NUM_BODY25, NUM_SMPL_JOINTS, SMPL_PARENTS
+from invdiff.experiments.pose.mlp_authors import AuthorsPoseMLP
 from invdiff.experiments.pose.net import PoseTransformer
 from invdiff.nets import ConditionalMLP
 from invdiff.paths import models_dir
 from invdiff.sampling import SamplerResult
-from invdiff.sections import EmaConfig, MlpConfig, OptimConfig, ScheduleConfig, Section
+from invdiff.sections import EmaConfig, OptimConfig, ScheduleConfig, Section
 
 ARCHS = ("mlp", "transformer")
 EXPERIMENT = "pose"
@@ -37,7 +39,8 @@ class PoseTrainingView(Section):
     arch: Literal["mlp", "transformer"]
     data: PoseDataConfig
     diffusion: ScheduleConfig
-    model: MlpConfig | PoseTransformerConfig
+    standardize: StandardizeConfig
+    model: PoseMlpConfig | PoseTransformerConfig
     train: OptimConfig
     ema: EmaConfig
 
@@ -54,9 +57,19 @@ def joint_loss_weight() -> np.ndarray:
 def build_net(net_config: dict):
     config = dict(net_config)
     arch = config.pop("arch")
-    if arch == "mlp":
-        return ConditionalMLP(x_dim=POSE_DIM, cond_dim=2 * NUM_BODY25, **config)
-    return PoseTransformer(num_joints=NUM_SMPL_JOINTS, num_keypoints=NUM_BODY25, **config)
+    if arch == "transformer":
+        return PoseTransformer(num_joints=NUM_SMPL_JOINTS, num_keypoints=NUM_BODY25, **config)
+    variant, timesteps = config.pop("variant", "ours"), config.pop("timesteps", None)
+    if variant == "authors":
+        return AuthorsPoseMLP(POSE_DIM, 2 * NUM_BODY25, timesteps, width=config["width"], depth=config["depth"])
+    return ConditionalMLP(x_dim=POSE_DIM, cond_dim=2 * NUM_BODY25, **config)
+
+
+def fit_standardizers(x6d: torch.Tensor, keypoints_unit: torch.Tensor, cfg: StandardizeConfig,
+                      image_size: int) -> tuple[Standardizer, Standardizer]:
+    """Training-split statistics of the 6D poses [N, 144] and the keypoints [N, 25, 2] (in [-1, 1] units)."""
+    return (Standardizer.fit(x6d, cfg.x_std_floor),
+            Standardizer.fit(keypoints_unit, cfg.keypoint_std_floor_px / (image_size / 2)))
 
 
 class PoseTask:
@@ -73,8 +86,8 @@ class PoseTask:
 
     def section(self, params: Params) -> PoseTrainingView:
         cfg = params.pose
-        return PoseTrainingView(arch=self.arch, data=cfg.data, diffusion=cfg.diffusion,
-                                model=getattr(cfg, self.arch), train=cfg.train, ema=cfg.ema)
+        return PoseTrainingView(arch=self.arch, data=cfg.data, diffusion=cfg.diffusion, standardize=cfg.standardize,
+                                model=getattr(cfg, self.arch), train=getattr(cfg.train, self.arch), ema=cfg.ema)
 
     def data_source(self, params: Params) -> str:
         return pose_dataset.load_stats()["data_source"]
@@ -83,15 +96,23 @@ class PoseTask:
         return params.pose.ema if params.pose.ema.enabled else None
 
     def build(self, params: Params):
-        cfg = params.pose
+        cfg, optim = params.pose, getattr(params.pose.train, self.arch)
         train = pose_dataset.load_split("train")
         net_config = {"arch": self.arch, **getattr(cfg, self.arch).model_dump()}
-        module = ConditionalDiffusion(
-            build_net(net_config), net_config, cfg.diffusion.model_dump(), cfg.train.model_dump(),
-            extra={"image_size": params.camera.image_size}, loss_weight=joint_loss_weight().tolist())
+        if self.arch == "mlp" and cfg.mlp.variant == "authors":
+            net_config["timesteps"] = cfg.diffusion.timesteps
+        x6d = torch.from_numpy(train.x6d)
         keypoints = keypoints_to_unit(torch.from_numpy(train.keypoints), params.camera.image_size)
-        loader = tensor_loader(torch.from_numpy(train.x6d), keypoints, batch_size=cfg.train.batch_size,
-                               seed=params.seed)
+        standardize = {"x": [POSE_DIM], "cond": [NUM_BODY25, 2]} if cfg.standardize.enabled else None
+        module = ConditionalDiffusion(
+            build_net(net_config), net_config, cfg.diffusion.model_dump(), optim.model_dump(),
+            extra={"image_size": params.camera.image_size}, loss_weight=joint_loss_weight().tolist(),
+            standardize=standardize)
+        if standardize:
+            x_scaler, cond_scaler = fit_standardizers(x6d, keypoints, cfg.standardize, params.camera.image_size)
+            module.x_scaler.load_state_dict(x_scaler.state_dict())
+            module.cond_scaler.load_state_dict(cond_scaler.state_dict())
+        loader = tensor_loader(x6d, keypoints, batch_size=optim.batch_size, seed=params.seed)
         return module, loader
 
     def checkpoint(self) -> Path:
@@ -107,16 +128,18 @@ def sample_poses(module: ConditionalDiffusion, keypoints_unit: torch.Tensor, num
                  progress: bool = False) -> SamplerResult:
     """``num_samples`` poses per input: keypoints [N, 25, 2] in [-1, 1] -> x6d [N, num_samples, 144].
 
-    Inputs are processed in chunks of ``batch_size`` samples (guidance doubles the network batch).
+    Inputs are processed in chunks of ``batch_size`` samples (guidance doubles the network batch). The sampler
+    works in the model's standardised space; ``sampler_cfg.clip_x0`` bounds x̂_0 in 6D units (the decoded pose).
     """
+    clip_x0 = module.clip_bounds(sampler_cfg.clip_x0)
     evaluations = 0
-    cond = keypoints_unit.float().repeat_interleave(num_samples, dim=0)
+    cond = module.encode_cond(keypoints_unit.float()).repeat_interleave(num_samples, dim=0)
     chunks = []
     for start in range(0, len(cond), batch_size):
         chunk = cond[start:start + batch_size]
         eps_fn = guided_eps(module.denoiser, chunk, w)
         result = sample(eps_fn, module.schedule, (len(chunk), POSE_DIM), sampler_cfg, generator=generator,
-                        progress=progress)
-        chunks.append(result.samples)
+                        progress=progress, clip_x0=clip_x0)
+        chunks.append(module.decode(result.samples))
         evaluations = result.evaluations
     return SamplerResult(torch.cat(chunks).reshape(len(keypoints_unit), num_samples, -1), evaluations)

@@ -84,3 +84,17 @@ def test_empty_split_names_the_key(tmp_path, project):
 def test_missing_manifest(tmp_path, project):
     with pytest.raises(MissingInputError, match="dvc repro fetch_amass"):
         pose_dataset.read_manifest()
+
+
+def test_per_input_cameras_match_the_fixed_camera_when_they_are_it():
+    import torch
+
+    from invdiff.experiments.pose.data.camera import Camera, look_at_centres, project_with
+
+    params = tiny_params()
+    centre = torch.tensor([0.1, -0.2, 0.9])
+    camera = Camera(params.camera, centre)
+    rotations, positions = look_at_centres(centre.expand(3, 3), params.camera)
+    points = torch.randn(3, 4, 25, 3) * 0.3 + centre
+    torch.testing.assert_close(project_with(points, rotations, positions, params.camera), camera.project(points),
+                               atol=1e-3, rtol=1e-5)

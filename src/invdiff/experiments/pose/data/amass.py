@@ -35,6 +35,7 @@ class Sequence:
     subset: str
     poses: np.ndarray  # (N, 24, 3) axis-angle, hands zero
     fps: float
+    trans: np.ndarray  # (N, 3) global translation of the body, metres (zeros when the file has none)
 
 
 def load_sequence(path: Path, root: Path) -> Sequence:
@@ -50,6 +51,7 @@ def load_sequence(path: Path, root: Path) -> Sequence:
                 raise BadSequenceError(f"{rel}: no frame rate ({' or '.join(FRAMERATE_KEYS)})")
             poses = np.asarray(data["poses"], dtype=np.float64)
             fps = float(np.asarray(data[rate_key]))
+            trans = np.asarray(data["trans"], dtype=np.float64) if "trans" in keys else np.zeros((len(poses), 3))
     except BadSequenceError:
         raise
     except Exception as exc:  # zip/pickle/IO failures all mean "this file is unusable"
@@ -59,11 +61,13 @@ def load_sequence(path: Path, root: Path) -> Sequence:
     if not np.isfinite(poses).all():
         bad = int((~np.isfinite(poses)).any(axis=1).sum())
         raise BadSequenceError(f"{rel}: {bad} of {len(poses)} frames contain NaN/inf")
+    if trans.shape != (len(poses), 3) or not np.isfinite(trans).all():
+        raise BadSequenceError(f"{rel}: 'trans' must be finite [N, 3] beside poses [N, ...], got {trans.shape}")
     if not (np.isfinite(fps) and fps > 0):
         raise BadSequenceError(f"{rel}: frame rate must be a positive number, got {fps}")
     full = np.zeros((len(poses), NUM_SMPL_JOINTS, 3))
     full[:, :1 + NUM_BODY_JOINTS] = poses[:, :BODY_COLUMNS].reshape(len(poses), -1, 3)
-    return Sequence(str(rel.with_suffix("")), rel.parts[0], full, fps)
+    return Sequence(str(rel.with_suffix("")), rel.parts[0], full, fps, trans)
 
 
 def find_sequence_files(root: str | Path) -> list[Path]:

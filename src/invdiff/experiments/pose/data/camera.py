@@ -34,6 +34,24 @@ def look_at(position: torch.Tensor, target: torch.Tensor, up: torch.Tensor) -> t
     return torch.stack([right, down, forward])
 
 
+def look_at_centres(centres: torch.Tensor, cfg: CameraConfig) -> tuple[torch.Tensor, torch.Tensor]:
+    """One camera per centre [N, 3], each at ``centre + cfg.offset`` looking at it: (rotations [N, 3, 3],
+    positions [N, 3]), float64 (the authors' evaluation fixes one per sequence)."""
+    centres = centres.double()
+    positions = centres + torch.tensor(cfg.offset, dtype=torch.float64)
+    up = torch.tensor(cfg.up, dtype=torch.float64)
+    rotations = torch.stack([look_at(p, c, up) for p, c in zip(positions, centres)])
+    return rotations, positions
+
+
+def project_with(points: torch.Tensor, rotations: torch.Tensor, positions: torch.Tensor, cfg: CameraConfig):
+    """(N, ..., 3) world points seen by camera n of ``rotations`` [N, 3, 3], ``positions`` [N, 3] -> (N, ..., 2) px."""
+    lead = (1,) * (points.dim() - 2)
+    rotation = rotations.to(points.dtype).reshape(len(rotations), *lead, 3, 3)
+    cam = ((points - positions.to(points.dtype).reshape(len(positions), *lead, 3))[..., None, :] * rotation).sum(-1)
+    return focal_length(cfg.image_size, cfg.fov_deg) * cam[..., :2] / cam[..., 2:3] + cfg.image_size / 2
+
+
 class Camera(nn.Module):
     def __init__(self, cfg: CameraConfig, centre: torch.Tensor) -> None:
         super().__init__()

@@ -79,6 +79,7 @@ class SplitArrays:
     x6d: np.ndarray        # (N, 144) float32
     keypoints: np.ndarray  # (N, 25, 2) float32, pixels
     joints3d: np.ndarray   # (N, 24, 3) float32, metres, Z-up world, root at the fixed body centre
+    transl: np.ndarray     # (N, 3) float32, the body's global translation (AMASS ``trans``), metres
     sequence: np.ndarray   # (N,) int32 index into sequence_names
     frame: np.ndarray      # (N,) int32 frame index at pose.data.fps
     sequence_names: np.ndarray
@@ -96,18 +97,19 @@ def evaluate_forward_model(model: PoseForwardModel, x6d: np.ndarray) -> tuple[np
 
 
 def build_split(sequences: list[amass.Sequence], model: PoseForwardModel, cfg: PoseDataConfig) -> SplitArrays:
-    poses, seq_ids, frames = [], [], []
+    poses, translations, seq_ids, frames = [], [], [], []
     for index, seq in enumerate(sequences):
         keep = amass.resample_indices(len(seq.poses), seq.fps, cfg.fps)
         kept_frames = np.arange(len(keep))[::cfg.frame_stride]
         poses.append(seq.poses[keep[kept_frames]])
+        translations.append(seq.trans[keep[kept_frames]])
         seq_ids.append(np.full(len(kept_frames), index, dtype=np.int32))
         frames.append(kept_frames.astype(np.int32))
     aa = torch.from_numpy(np.concatenate(poses))
     x6d = axis_angle_to_rotation_6d(aa).reshape(len(aa), -1).float().numpy()
     keypoints, joints3d = evaluate_forward_model(model, x6d)
-    return SplitArrays(x6d, keypoints, joints3d, np.concatenate(seq_ids), np.concatenate(frames),
-                       np.array([s.name for s in sequences]))
+    return SplitArrays(x6d, keypoints, joints3d, np.concatenate(translations).astype(np.float32),
+                       np.concatenate(seq_ids), np.concatenate(frames), np.array([s.name for s in sequences]))
 
 
 def save_split(path: Path, arrays: SplitArrays) -> None:
@@ -119,6 +121,10 @@ def load_split(split: str, folder: str | Path | None = None) -> SplitArrays:
     if not path.is_file():
         raise MissingInputError(f"{path}: processed pose split missing; run `dvc repro preprocess_pose`")
     with np.load(path) as data:
+        missing = set(SplitArrays.__dataclass_fields__) - set(data.files)
+        if missing:
+            raise MissingInputError(f"{path}: written by an older invdiff (no {sorted(missing)}); re-run "
+                                    "`dvc repro preprocess_pose`")
         return SplitArrays(**{k: data[k] for k in data.files})
 
 
