@@ -10,22 +10,15 @@ MPJPE at w = 0 and the last guidance weight, mean ± sd over paired sampling see
 """
 from __future__ import annotations
 
-import argparse
-import logging
-import tempfile
-import time
-from pathlib import Path
-
 import torch
+from variant_training import params_with, train_variant, variant_args
 
-from invdiff.config import load_params, load_yaml, parse_params
+from invdiff.config import load_params
 from invdiff.experiments.pose.data.forward_model import keypoints_to_unit, load_forward_model
-from invdiff.experiments.pose.evaluate import fit_reference, reference_samples, seed_generator, summarize, val_inputs
+from invdiff.experiments.pose.evaluate import fit_reference, reference_samples, seed_generator, val_inputs
 from invdiff.experiments.pose.scoring import score_samples
 from invdiff.experiments.pose.task import PoseTask, sample_poses
-from invdiff.overrides import set_dotted
-from invdiff.paths import project_path
-from invdiff.training import train
+from invdiff.seeds import summarize
 
 MLP_STEPS_OF_TRANSFORMER = {"pose.train.mlp.max_steps": 1000, "pose.train.mlp.batch_size": 256,
                             "pose.train.mlp.lr": 3.0e-3, "pose.train.mlp.warmup_steps": 100}
@@ -44,18 +37,8 @@ VARIANTS = {  # name: (arch, overrides of params.yaml)
 }
 
 
-def with_overrides(overrides: dict):
-    raw = load_yaml(project_path("params.yaml"))
-    raw["mlflow"]["enabled"] = False
-    return parse_params(set_dotted(raw, overrides))
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--variants", default=",".join(VARIANTS))
-    parser.add_argument("--seeds", type=int, default=2)
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING)
+    args = variant_args(__doc__, VARIANTS, seeds=2)
     base = load_params()
     forward = load_forward_model(base.camera)
     inputs = val_inputs(base)
@@ -72,12 +55,8 @@ def main() -> None:
           f"{cell(lg, 'mpjpe_mm', 1):>14}")
     for name in args.variants.split(","):
         arch, overrides = VARIANTS[name]
-        params = with_overrides(overrides)
-        with tempfile.TemporaryDirectory() as scratch:
-            start = time.perf_counter()
-            result = train(PoseTask(arch), params, Path(scratch) / "out", scratch=Path(scratch) / "ckpt")
-            seconds = time.perf_counter() - start
-            module = PoseTask(arch).load(result.checkpoint)
+        params = params_with(overrides)
+        module, seconds, result = train_variant(PoseTask(arch), params)
         unit = keypoints_to_unit(inputs.keypoints, base.camera.image_size)
         cells = [summarize([score_samples(forward, inputs, sample_poses(
             module, unit, k, w, params.pose.eval.sampler, seed_generator(base, s)).samples, 0.0)[0]

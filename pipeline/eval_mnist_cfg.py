@@ -17,7 +17,8 @@ def work(params):
     tracking.log_evaluation(
         "mnist_cfg", "eval_mnist_cfg", "real", flatten(params.mnist_cfg.eval, "mnist_cfg.eval."),
         mlflow_children(params, metrics), figures=figures,
-        metrics={k: metrics[k] for k in ("real_fid_floor", "classifier_accuracy", "real_diversity")})
+        metrics={k: metrics[k] for k in ("real_fid_floor", "real_fid_floor_sd", "classifier_accuracy",
+                                         "real_diversity", "real_dark_fraction")})
     write_json(metrics_path("mnist_cfg"), metrics)
 
 

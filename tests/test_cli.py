@@ -14,7 +14,8 @@ from invdiff import cli
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
-    """A project with a trained tiny transformer and its params.yaml; the CLI finds it through INVDIFF_ROOT."""
+    """A project with trained tiny pose models (the MLP is the default) and its params.yaml; the CLI finds it
+    through INVDIFF_ROOT."""
     root = tmp_path_factory.mktemp("cliws")
     params = build_pose_workspace(root)
     from ruamel.yaml import YAML
@@ -45,7 +46,7 @@ def test_json_single_input_with_plot(workspace, monkeypatch, capsys):
         assert out["alignment_error"].shape == (1, 3) and (out["alignment_error"] >= 0).all()
         expected = np.abs(out["keypoints_pred"] - keypoints[0][None, None]).mean((-1, -2)) / 600
         np.testing.assert_allclose(out["alignment_error"], expected, rtol=1e-4)
-        assert str(out["arch"]) == "transformer" and float(out["w"]) == 1.5
+        assert str(out["arch"]) == "mlp" and float(out["w"]) == 1.5
     assert (root / "out.png").stat().st_size > 0
     assert "1 input(s) x 3 poses" in capsys.readouterr().out
 
@@ -81,7 +82,7 @@ def test_missing_files_and_wrong_checkpoint(workspace, monkeypatch, capsys):
     assert _run(root, monkeypatch, "--keypoints", "nope.json", "--out", "o.npz") == 2
     assert "nope.json does not exist" in capsys.readouterr().err
     assert _run(root, monkeypatch, "--keypoints", "kp.npz", "--checkpoint", "missing.ckpt", "--out", "o.npz") == 2
-    assert "dvc repro train_pose@transformer" in capsys.readouterr().err
+    assert "dvc repro train_pose@mlp" in capsys.readouterr().err
     (root / "junk.ckpt").write_bytes(b"junk")
     assert _run(root, monkeypatch, "--keypoints", "kp.npz", "--checkpoint", "junk.ckpt", "--out", "o.npz") == 2
     assert "not a readable checkpoint" in capsys.readouterr().err

@@ -1,6 +1,6 @@
 """The ``invdiff`` command: use a trained model outside the pipeline.
 
-    invdiff sample-pose --keypoints KP.json|KP.npz --out poses.npz [--checkpoint CKPT] [--w 2.0] [--num 8]
+    invdiff sample-pose --keypoints KP.json|KP.npz --out poses.npz [--checkpoint CKPT] [--w 0.5] [--num 8]
                         [--plot poses.png] [--params params.yaml]
 """
 from __future__ import annotations
@@ -31,8 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     pose.add_argument("--out", required=True, help="output .npz: x6d, axis_angle, joints3d, keypoints_pred, "
                                                    "alignment_error [N, num]")
     pose.add_argument("--checkpoint", help="a pose model checkpoint (default: the project's "
-                                           "models/pose_transformer/model.ckpt)")
-    pose.add_argument("--w", type=float, default=2.0, help="guidance weight (default 2.0)")
+                                           "models/pose_mlp/model.ckpt, the better of the two on the defaults)")
+    pose.add_argument("--w", type=float, default=0.5, help="guidance weight (default 0.5: the MLP's best on val)")
     pose.add_argument("--num", type=int, default=8, help="poses per input (default 8)")
     pose.add_argument("--plot", help="also draw the poses over the keypoints into this PNG")
     pose.add_argument("--params", help="camera and sampler settings (default: the project's params.yaml)")

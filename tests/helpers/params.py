@@ -15,7 +15,7 @@ def tiny_raw(**overrides):
     b["diffusion"]["timesteps"] = 50
     b["model"].update(width=16, depth=1, time_embed_dim=8)
     b["train"].update(max_steps=12, batch_size=64)
-    b["eval"].update(n_samples=16, targets=[-5.0, -60.0], guidance_weights=[0.0, 2.0])
+    b["eval"].update(n_samples=16, targets=[-5.0, -60.0], guidance_weights=[0.0, 2.0], seeds=2)
     b["baselines"]["gradient_descent"]["steps"] = 20
     b["baselines"]["mcmc"]["steps"] = 40
     raw["classifier"]["feature_dim"] = 8

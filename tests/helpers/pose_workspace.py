@@ -1,4 +1,5 @@
-"""A tiny pose workspace (stand-in body model, a few synthetic sequences, a 4-step transformer) for unit tests."""
+"""A tiny pose workspace (stand-in body model, a few synthetic sequences, a few-step MLP and transformer) for unit
+tests."""
 from pathlib import Path
 
 from helpers.params import tiny_params
@@ -22,5 +23,6 @@ def build_pose_workspace(root: Path):
         pose_dataset.processed_dir().mkdir(parents=True, exist_ok=True)
         stats, _, _ = preprocess.preprocess(params, pose_dataset.processed_dir())
         write_json(pose_dataset.processed_dir() / "stats.json", stats)
-        train(PoseTask("transformer"), params, models_dir() / "pose_transformer", scratch=root / "scratch")
+        for arch in ("mlp", "transformer"):
+            train(PoseTask(arch), params, models_dir() / f"pose_{arch}", scratch=root / "scratch" / arch)
     return params

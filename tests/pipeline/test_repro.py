@@ -60,9 +60,10 @@ def test_repro_writes_metrics_plots_and_is_idempotent(workspace):
     ws, first = workspace
     metrics = json.loads((ws / "metrics/branin.json").read_text())
     assert set(metrics["ddpm"]) == {"w=0.0", "w=2.0"}
-    for row in [*metrics["ddpm"].values(), metrics["gradient_descent"], metrics["mcmc"]]:
-        assert {"residual", "in_domain", "coverage"} <= row.keys()
+    for row in [*metrics["ddpm"].values(), metrics["exact"], metrics["gradient_descent"], metrics["mcmc"]]:
+        assert {"residual", "in_domain", "coverage", "coverage_sd", "seconds"} <= row.keys()
         assert 0 <= row["in_domain"] <= 1 and row["residual"] >= 0
+    assert metrics["seeds"] == 2 and metrics["exact"]["residual"] < 1e-9 and metrics["exact"]["in_domain"] == 1.0
     assert metrics["data_source"] == "synthetic"
     for name in ("samples.png", "residual_vs_w.png", "per_target.csv", "ddpm_vs_w.csv"):
         assert (ws / "plots/branin" / name).stat().st_size > 0
@@ -80,14 +81,16 @@ def test_mnist_stages(workspace):
     assert 0 <= clf["test_accuracy"] <= 1 and clf["data_source"] == "real"
     metrics = json.loads((ws / "metrics/mnist_cfg.json").read_text())
     assert set(k for k in metrics if k.startswith("w=")) == {"w=0.0", "w=2.0"}
-    for key in ("fid", "accuracy", "diversity"):
-        assert all(metrics[w][key] >= 0 for w in ("w=0.0", "w=2.0"))
-    assert metrics["real_fid_floor"] >= 0 and metrics["data_source"] == "real"
-    for name in ("samples_w0.png", "samples_w2.png", "fid_vs_w.png", "accuracy_vs_w.png", "metrics_vs_w.csv"):
+    for key in ("fid", "accuracy", "diversity", "diversity_gap", "dark_fraction"):
+        assert all(metrics[w][key] >= 0 and f"{key}_sd" in metrics[w] for w in ("w=0.0", "w=2.0", "gaussian_reference"))
+    assert metrics["real_fid_floor"] >= 0 and metrics["real_fid_floor_sd"] > 0 and metrics["data_source"] == "real"
+    assert metrics["seeds"] == 3 and 0 < metrics["real_dark_fraction"] < 1
+    for name in ("samples_w0.png", "samples_w2.png", "fid_vs_w.png", "accuracy_vs_w.png", "dark_fraction_vs_w.png",
+                 "metrics_vs_w.csv"):
         assert (ws / "plots/mnist_cfg" / name).stat().st_size > 0
     names = _db_rows(ws, "select r.name from runs r join experiments e on r.experiment_id = e.experiment_id "
                          "where e.name = 'mnist_cfg'")
-    assert {("train_mnist_cfg",), ("eval_mnist_cfg",), ("w=0",), ("w=2",)} <= set(names)
+    assert {("train_mnist_cfg",), ("eval_mnist_cfg",), ("w=0",), ("w=2",), ("gaussian_reference",)} <= set(names)
 
 
 def test_pose_data_stages(workspace):

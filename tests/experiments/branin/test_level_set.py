@@ -6,7 +6,14 @@ import torch
 from scipy import stats
 
 from invdiff.experiments.branin import data as branin
-from invdiff.experiments.branin.level_set import level_set_points, level_set_scores, wasserstein1
+from invdiff.experiments.branin.level_set import (
+    band_rejection_samples,
+    conditional_points,
+    exact_conditional_samples,
+    level_set_points,
+    level_set_scores,
+    wasserstein1,
+)
 
 
 def paraboloid(x):
@@ -65,3 +72,68 @@ def test_scores_of_exact_level_set_points_are_perfect():
     assert level_set_scores(outside, branin.negative_branin, level, branin.F_RANGE, branin.LOWER, branin.UPPER,
                             ref)["in_domain"] == 0.0
     assert math.isfinite(s["coverage"])
+
+
+# f = (|x|² − 1)(2 + x1): its zero set in the box is the unit circle, where |∇f| = 2 (2 + cos θ) varies, so for x
+# uniform on the box the angle on the circle has the density p(θ) = √3 / (2π (2 + cos θ)) (∫ dθ/(2+cos θ) = 2π/√3).
+BOX = ((-1.5, -1.5), (1.5, 1.5))
+
+
+def tilted_circle(x):
+    return (x[..., 0] ** 2 + x[..., 1] ** 2 - 1) * (2 + x[..., 0])
+
+
+def angle_cdf(theta: np.ndarray) -> np.ndarray:
+    grid = np.linspace(0, 2 * np.pi, 200_001)
+    density = np.sqrt(3) / (2 * np.pi * (2 + np.cos(grid)))
+    cdf = np.concatenate([[0.0], np.cumsum((density[1:] + density[:-1]) / 2 * np.diff(grid))])
+    return np.interp(theta, grid, cdf)
+
+
+def angles(points: np.ndarray) -> np.ndarray:
+    return np.arctan2(points[:, 1], points[:, 0]) % (2 * np.pi)
+
+
+def test_angle_density_closed_form_is_normalised():
+    assert angle_cdf(np.array([2 * np.pi]))[0] == pytest.approx(1.0, abs=1e-9)
+
+
+def test_conditional_points_follow_the_exact_conditional():
+    pts = conditional_points(tilted_circle, *BOX, level=0.0, n=500)
+    np.testing.assert_allclose(np.hypot(pts[:, 0], pts[:, 1]), 1.0, atol=1e-9)
+    assert stats.kstest(angles(pts), angle_cdf).statistic < 0.005  # quantiles, not random
+    uniform = level_set_points(tilted_circle, *BOX, level=0.0, n=500)
+    assert stats.kstest(angles(uniform), angle_cdf).statistic > 0.08  # sup |θ/2π − F(θ)| = 0.088
+
+
+def test_exact_samples_and_band_rejection_agree_with_the_closed_form():
+    exact = exact_conditional_samples(tilted_circle, *BOX, 0.0, 3000, torch.Generator().manual_seed(0))
+    band = band_rejection_samples(tilted_circle, *BOX, 0.0, 3000, 1e-3, torch.Generator().manual_seed(1))
+    np.testing.assert_allclose(np.hypot(exact[:, 0], exact[:, 1]), 1.0, atol=1e-9)
+    assert np.abs(tilted_circle(torch.as_tensor(band)).numpy()).max() < 1e-3
+    assert stats.kstest(angles(exact), angle_cdf).pvalue > 1e-3
+    assert stats.kstest(angles(band), angle_cdf).pvalue > 1e-3
+    assert stats.ks_2samp(angles(exact), angles(band)).pvalue > 1e-3
+    assert np.mean(np.cos(angles(exact))) == pytest.approx(np.sqrt(3) - 2, abs=0.03)  # E cos θ in closed form
+
+
+def test_coverage_ranks_exact_samples_above_arc_length_spread_points():
+    n = 400
+    reference = conditional_points(tilted_circle, *BOX, 0.0, n)
+    uniform = level_set_points(tilted_circle, *BOX, 0.0, n)
+    score = lambda s: level_set_scores(s, tilted_circle, 0.0, 1.0, *BOX, reference)["coverage"]  # noqa: E731
+    exact = [score(exact_conditional_samples(tilted_circle, *BOX, 0.0, n, torch.Generator().manual_seed(s)))
+             for s in range(5)]
+    assert max(exact) < score(uniform)
+    assert score(reference) == 0.0
+
+
+def test_branin_exact_conditional_matches_band_rejection():
+    """Two independent exact samplers of p(x | f(x) = -60) on Branin's box agree coordinate by coordinate."""
+    args = (branin.negative_branin, branin.LOWER, branin.UPPER, -60.0, 1500)
+    exact = exact_conditional_samples(*args, torch.Generator().manual_seed(0))
+    band = band_rejection_samples(*args, 0.05, torch.Generator().manual_seed(1))
+    for d in range(2):
+        assert stats.ks_2samp(exact[:, d], band[:, d]).pvalue > 1e-3
+    uniform = level_set_points(*args)  # arc length alone differs measurably
+    assert min(stats.ks_2samp(uniform[:, d], band[:, d]).pvalue for d in range(2)) < 1e-3

@@ -14,6 +14,7 @@ class BraninEvalConfig(Section):
     targets: list[float] = Field(min_length=1)
     guidance_weights: GuidanceWeights
     n_samples: int = Field(512, ge=2, description="samples per target, the same budget for every method")
+    seeds: int = Field(3, ge=1, description="paired sampling seeds (the same for every w and method): mean ± sd")
     sampler: SamplerConfig = SamplerConfig()
 
 

@@ -7,7 +7,7 @@ import numpy as np
 
 from invdiff.config import Params
 from invdiff.experiments.branin import data as branin
-from invdiff.experiments.branin.evaluate import METRIC_KEYS, MethodResult, split_label
+from invdiff.experiments.branin.evaluate import EXACT, METRIC_KEYS, MethodResult, split_label
 from invdiff.io import save_figure, write_csv
 from invdiff.viz.curves import metric_vs_weight
 
@@ -46,23 +46,27 @@ def samples_panels(panels: dict[str, np.ndarray], targets: list[float], max_poin
 
 
 def write_plots(folder, params: Params, results: dict[str, MethodResult], targets) -> dict[str, object]:
-    """Samples panels, residual/coverage vs w (PNG) and the per-target table (CSV) into ``folder``."""
+    """Samples panels, residual/coverage vs w with seed sd (PNG) and the per-target table (CSV) into ``folder``."""
     figures = {"samples.png": samples_panels({k: r.samples for k, r in results.items()}, targets)}
-    ddpm = {label: r for label, r in results.items() if split_label(label)[0] == "ddpm"}
+    summaries = {label: r.summary() for label, r in results.items()}
+    ddpm = {label: s for label, s in summaries.items() if split_label(label)[0] == "ddpm"}
     ws = [split_label(label)[1] for label in ddpm]
     for key, log_y in (("residual", True), ("coverage", False)):
+        others = [name for name in (EXACT, "gradient_descent", "mcmc") if not (log_y and name == EXACT)]
         figures[f"{key}_vs_w.png"] = metric_vs_weight(
-            {"ddpm": (ws, [r.mean()[key] for r in ddpm.values()])},
-            {name: results[name].mean()[key] for name in ("gradient_descent", "mcmc")},
-            ylabel=key, title=f"Branin: {key} (mean over {len(targets)} targets)", log_y=log_y)
+            {"ddpm": (ws, [s[key] for s in ddpm.values()], [s[f"{key}_sd"] for s in ddpm.values()])},
+            {name: (summaries[name][key], summaries[name][f"{key}_sd"]) for name in others},
+            ylabel=key, title=f"Branin: {key} (mean over {len(targets)} targets, ± sd over "
+                              f"{params.branin.eval.seeds} seeds)", log_y=log_y)
     for name, fig in figures.items():
         save_figure(fig, f"{folder}/{name}")
     per_target = []
     for label, result in results.items():
         method, w = split_label(label)
         per_target += [[method, w, level, *(row[k] for k in METRIC_KEYS)]
-                       for level, row in zip(targets, result.per_target)]
+                       for level, row in zip(targets, result.per_target())]
     write_csv(f"{folder}/per_target.csv", ["method", "w", "target", *METRIC_KEYS], per_target)
-    write_csv(f"{folder}/ddpm_vs_w.csv", ["w", *METRIC_KEYS],
-              ([w, *(r.mean()[k] for k in METRIC_KEYS)] for w, r in zip(ws, ddpm.values())))
+    write_csv(f"{folder}/ddpm_vs_w.csv", ["w", *METRIC_KEYS, *(f"{k}_sd" for k in METRIC_KEYS)],
+              ([w, *(s[k] for k in METRIC_KEYS), *(s[f"{k}_sd"] for k in METRIC_KEYS)]
+               for w, s in zip(ws, ddpm.values())))
     return figures

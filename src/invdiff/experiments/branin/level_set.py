@@ -1,7 +1,11 @@
-"""How well samples x cover an exact level set {x : f(x) = y*} of a 2-D function on a box.
+"""Level sets {x : f(x) = y*} of a 2-D function on a box: points on them, exact samples of p(x | f(x) = y*) for
+x uniform on the box, and how well samples cover that conditional.
 
-The level set is extracted numerically: marching squares (contourpy) on a fine grid, resampled uniformly by arc
-length, then each point is projected onto the exact level set by Newton steps along the gradient.
+For x uniform on the box, the coarea formula gives the conditional on a level set the density ∝ 1 / |∇f(x)|
+with respect to arc length: the set is crossed faster where f is steep, so fewer x land there. The level set is
+extracted numerically (marching squares via contourpy on a fine grid); points are placed along it by their
+cumulative measure (arc length, or arc length / |∇f|), then projected onto the exact level set by Newton steps
+along the gradient.
 """
 from __future__ import annotations
 
@@ -26,11 +30,13 @@ def _newton_onto_level(f: Function, points: np.ndarray, level: float, iters: int
     return x.detach().numpy()
 
 
-def level_set_points(f: Function, lower, upper, level: float, n: int, grid: int = 801) -> np.ndarray:
-    """``n`` points spread uniformly by arc length over the level set of ``f`` inside the box: [n, 2].
+def gradient_norm(f: Function, points: np.ndarray) -> np.ndarray:
+    x = torch.as_tensor(points, dtype=torch.float64).requires_grad_(True)
+    (grad,) = torch.autograd.grad(f(x).sum(), x)
+    return grad.norm(dim=-1).numpy()
 
-    Raises ValueError if ``level`` does not occur on the box.
-    """
+
+def _contour(f: Function, lower, upper, level: float, grid: int) -> list[np.ndarray]:
     import contourpy
 
     xs = np.linspace(lower[0], upper[0], grid)
@@ -41,19 +47,66 @@ def level_set_points(f: Function, lower, upper, level: float, n: int, grid: int 
     if not lines:
         raise ValueError(f"level {level} does not occur on the box {lower}..{upper} (f spans "
                          f"[{z.min():.4g}, {z.max():.4g}] there)")
-    seg_lengths = [np.linalg.norm(np.diff(line, axis=0), axis=1) for line in lines]
-    offsets = np.cumsum([0.0] + [s.sum() for s in seg_lengths])
-    positions = (np.arange(n) + 0.5) / n * offsets[-1]
-    points = np.empty((n, 2))
-    for k, pos in enumerate(positions):
-        i = min(np.searchsorted(offsets, pos, side="right") - 1, len(lines) - 1)
-        cum = np.concatenate([[0.0], np.cumsum(seg_lengths[i])])
-        local = pos - offsets[i]
-        j = min(np.searchsorted(cum, local, side="right") - 1, len(cum) - 2)
-        frac = (local - cum[j]) / max(cum[j + 1] - cum[j], 1e-15)
-        points[k] = lines[i][j] + frac * (lines[i][j + 1] - lines[i][j])
-    refined = _newton_onto_level(f, points, level)
-    return np.clip(refined, lower, upper)
+    return lines
+
+
+def _place(f: Function, lower, upper, level: float, quantiles: np.ndarray, conditional: bool,
+           grid: int) -> np.ndarray:
+    """Points at the given quantiles (in [0, 1)) of the level set's measure: arc length, or arc length / |∇f|."""
+    segments = np.concatenate([np.stack([line[:-1], line[1:]], 1) for line in _contour(f, lower, upper, level,
+                                                                                          grid)])
+    measure = np.linalg.norm(segments[:, 1] - segments[:, 0], axis=-1)
+    if conditional:
+        measure = measure / np.maximum(gradient_norm(f, segments.mean(1)), 1e-12)
+    cumulative = np.concatenate([[0.0], np.cumsum(measure)])
+    position = quantiles * cumulative[-1]
+    index = np.clip(np.searchsorted(cumulative, position, side="right") - 1, 0, len(segments) - 1)
+    fraction = ((position - cumulative[index]) / np.maximum(measure[index], 1e-300))[:, None]
+    points = segments[index, 0] + fraction * (segments[index, 1] - segments[index, 0])
+    return np.clip(_newton_onto_level(f, points, level), lower, upper)
+
+
+def _evenly(n: int) -> np.ndarray:
+    return (np.arange(n) + 0.5) / n
+
+
+def level_set_points(f: Function, lower, upper, level: float, n: int, grid: int = 801) -> np.ndarray:
+    """``n`` points spread evenly by arc length over the level set of ``f`` inside the box: [n, 2].
+
+    Raises ValueError if ``level`` does not occur on the box.
+    """
+    return _place(f, lower, upper, level, _evenly(n), conditional=False, grid=grid)
+
+
+def conditional_points(f: Function, lower, upper, level: float, n: int, grid: int = 801) -> np.ndarray:
+    """``n`` points at the evenly spaced quantiles of p(x | f(x) = level) for x uniform on the box: [n, 2]. The
+    deterministic stand-in for the conditional that :func:`level_set_scores` compares samples with."""
+    return _place(f, lower, upper, level, _evenly(n), conditional=True, grid=grid)
+
+
+def exact_conditional_samples(f: Function, lower, upper, level: float, n: int, generator: torch.Generator,
+                              grid: int = 801) -> np.ndarray:
+    """``n`` independent exact samples of p(x | f(x) = level) for x uniform on the box: [n, 2]."""
+    quantiles = torch.rand(n, generator=generator, dtype=torch.float64).numpy()
+    return _place(f, lower, upper, level, quantiles, conditional=True, grid=grid)
+
+
+def band_rejection_samples(f: Function, lower, upper, level: float, n: int, band: float,
+                           generator: torch.Generator, batch: int = 1 << 18) -> np.ndarray:
+    """x uniform on the box, kept when |f(x) − level| < ``band``: exact for p(x | |f − level| < band), which
+    tends to p(x | f = level) as the band shrinks. An independent check of :func:`exact_conditional_samples`."""
+    lo, hi = torch.tensor(lower, dtype=torch.float64), torch.tensor(upper, dtype=torch.float64)
+    kept: list[torch.Tensor] = []
+    count, tries = 0, 0
+    while count < n:
+        x = lo + (hi - lo) * torch.rand(batch, 2, generator=generator, dtype=torch.float64)
+        hit = x[(f(x) - level).abs() < band]
+        kept.append(hit)
+        count += len(hit)
+        tries += 1
+        if tries > 1000 and count == 0:
+            raise ValueError(f"no x with |f − {level}| < {band} in {tries * batch} uniform draws")
+    return torch.cat(kept)[:n].numpy()
 
 
 def wasserstein1(a: np.ndarray, b: np.ndarray) -> float:
@@ -67,9 +120,10 @@ def wasserstein1(a: np.ndarray, b: np.ndarray) -> float:
 
 def level_set_scores(samples: np.ndarray, f: Function, level: float, f_range: float, lower, upper,
                      reference: np.ndarray) -> dict[str, float]:
-    """residual: mean |f(x) - y*| / range(f); in_domain: fraction inside the box; coverage: W1 to the level set.
+    """residual: mean |f(x) - y*| / range(f); in_domain: fraction inside the box; coverage: W1 to ``reference``.
 
-    ``reference`` holds as many level-set points as there are samples (see :func:`level_set_points`).
+    ``reference`` holds as many points as there are samples: :func:`conditional_points` for the conditional of x
+    uniform on the box (what an exact sampler is scored against).
     """
     samples = np.asarray(samples, dtype=np.float64)
     finite = np.isfinite(samples).all(-1)

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from invdiff.sections import GuidanceWeights, OptimConfig, SamplerConfig, ScheduleConfig, Section
+from invdiff.sections import EmaConfig, GuidanceWeights, OptimConfig, SamplerConfig, ScheduleConfig, Section
 
 MNIST_MIRRORS = ["https://ossci-datasets.s3.amazonaws.com/mnist/",
                  "https://storage.googleapis.com/cvdf-datasets/mnist/"]
@@ -26,11 +26,16 @@ class ClassifierConfig(Section):
 
 class UnetConfig(Section):
     n_feat: int = Field(16, ge=8, multiple_of=8)
+    norm: Literal["group", "batch"] = Field("group", description="normalisation in the conv blocks: batch is "
+                                                                 "TeaPearce's ContextUnet; group removes each "
+                                                                 "image's overall brightness")
 
 
 class MnistEvalConfig(Section):
     guidance_weights: GuidanceWeights
     samples_per_class: int = Field(20, ge=2)
+    seeds: int = Field(3, ge=1, description="paired sampling seeds (the same start noise for every w): mean ± sd")
+    floor_draws: int = Field(5, ge=2, description="draws of real training images behind real_fid_floor ± sd")
     sampler: SamplerConfig = SamplerConfig()
 
 
@@ -38,4 +43,5 @@ class MnistCfgConfig(Section):
     diffusion: ScheduleConfig = ScheduleConfig()
     model: UnetConfig = UnetConfig()
     train: OptimConfig
+    ema: EmaConfig = EmaConfig(enabled=False)
     eval: MnistEvalConfig

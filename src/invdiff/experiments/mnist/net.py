@@ -10,16 +10,24 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+NORMS = ("group", "batch")
+
+
+def _norm(kind: str, channels: int) -> nn.Module:
+    # GroupNorm normalises each image over space, so a block cannot pass on the image's overall brightness (a
+    # grey background stays grey); BatchNorm (TeaPearce's choice) normalises over the batch and keeps it.
+    return nn.GroupNorm(8, channels) if kind == "group" else nn.BatchNorm2d(channels)
+
 
 class ResidualConvBlock(nn.Module):
-    """Two 3x3 conv + GroupNorm + GELU; a residual connection (scaled by 1/sqrt 2) when ``residual``."""
+    """Two 3x3 conv + norm + GELU; a residual connection (scaled by 1/sqrt 2) when ``residual``."""
 
-    def __init__(self, in_ch: int, out_ch: int, residual: bool = False):
+    def __init__(self, in_ch: int, out_ch: int, residual: bool = False, norm: str = "group"):
         super().__init__()
         self.residual = residual
         self.same_channels = in_ch == out_ch
-        self.conv1 = nn.Sequential(nn.Conv2d(in_ch, out_ch, 3, 1, 1), nn.GroupNorm(8, out_ch), nn.GELU())
-        self.conv2 = nn.Sequential(nn.Conv2d(out_ch, out_ch, 3, 1, 1), nn.GroupNorm(8, out_ch), nn.GELU())
+        self.conv1 = nn.Sequential(nn.Conv2d(in_ch, out_ch, 3, 1, 1), _norm(norm, out_ch), nn.GELU())
+        self.conv2 = nn.Sequential(nn.Conv2d(out_ch, out_ch, 3, 1, 1), _norm(norm, out_ch), nn.GELU())
 
     def forward(self, x: Tensor) -> Tensor:
         h1 = self.conv1(x)
@@ -30,19 +38,20 @@ class ResidualConvBlock(nn.Module):
 
 
 class Down(nn.Module):
-    def __init__(self, in_ch: int, out_ch: int):
+    def __init__(self, in_ch: int, out_ch: int, norm: str):
         super().__init__()
-        self.block = nn.Sequential(ResidualConvBlock(in_ch, out_ch), nn.MaxPool2d(2))
+        self.block = nn.Sequential(ResidualConvBlock(in_ch, out_ch, norm=norm), nn.MaxPool2d(2))
 
     def forward(self, x: Tensor) -> Tensor:
         return self.block(x)
 
 
 class Up(nn.Module):
-    def __init__(self, in_ch: int, out_ch: int):
+    def __init__(self, in_ch: int, out_ch: int, norm: str):
         super().__init__()
-        self.block = nn.Sequential(nn.ConvTranspose2d(in_ch, out_ch, 2, 2), ResidualConvBlock(out_ch, out_ch),
-                                   ResidualConvBlock(out_ch, out_ch))
+        self.block = nn.Sequential(nn.ConvTranspose2d(in_ch, out_ch, 2, 2),
+                                   ResidualConvBlock(out_ch, out_ch, norm=norm),
+                                   ResidualConvBlock(out_ch, out_ch, norm=norm))
 
     def forward(self, x: Tensor, skip: Tensor) -> Tensor:
         return self.block(torch.cat([x, skip], dim=1))
@@ -53,22 +62,25 @@ def _embed(in_dim: int, out_dim: int) -> nn.Module:
 
 
 class ContextUnet(nn.Module):
-    def __init__(self, n_feat: int = 64, n_classes: int = 10, timesteps: int = 400, in_channels: int = 1):
+    def __init__(self, n_feat: int = 64, n_classes: int = 10, timesteps: int = 400, in_channels: int = 1,
+                 norm: str = "group"):
         super().__init__()
         if n_feat % 8:
             raise ValueError(f"n_feat must be a multiple of 8 (GroupNorm groups), got {n_feat}")
+        if norm not in NORMS:
+            raise ValueError(f"norm must be one of {NORMS}, got {norm!r}")
         self.n_classes, self.timesteps = n_classes, timesteps
-        self.init_conv = ResidualConvBlock(in_channels, n_feat, residual=True)
-        self.down1 = Down(n_feat, n_feat)
-        self.down2 = Down(n_feat, 2 * n_feat)
+        self.init_conv = ResidualConvBlock(in_channels, n_feat, residual=True, norm=norm)
+        self.down1 = Down(n_feat, n_feat, norm)
+        self.down2 = Down(n_feat, 2 * n_feat, norm)
         self.to_vec = nn.Sequential(nn.AvgPool2d(7), nn.GELU())
         self.time_embed1, self.time_embed2 = _embed(1, 2 * n_feat), _embed(1, n_feat)
         self.class_embed1, self.class_embed2 = _embed(n_classes, 2 * n_feat), _embed(n_classes, n_feat)
-        self.up0 = nn.Sequential(nn.ConvTranspose2d(2 * n_feat, 2 * n_feat, 7, 7), nn.GroupNorm(8, 2 * n_feat),
+        self.up0 = nn.Sequential(nn.ConvTranspose2d(2 * n_feat, 2 * n_feat, 7, 7), _norm(norm, 2 * n_feat),
                                  nn.ReLU())
-        self.up1 = Up(4 * n_feat, n_feat)
-        self.up2 = Up(2 * n_feat, n_feat)
-        self.out = nn.Sequential(nn.Conv2d(2 * n_feat, n_feat, 3, 1, 1), nn.GroupNorm(8, n_feat), nn.ReLU(),
+        self.up1 = Up(4 * n_feat, n_feat, norm)
+        self.up2 = Up(2 * n_feat, n_feat, norm)
+        self.out = nn.Sequential(nn.Conv2d(2 * n_feat, n_feat, 3, 1, 1), _norm(norm, n_feat), nn.ReLU(),
                                  nn.Conv2d(n_feat, in_channels, 3, 1, 1))
 
     def forward(self, x: Tensor, t: Tensor, labels: Tensor, drop_mask: Tensor) -> Tensor:

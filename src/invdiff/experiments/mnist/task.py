@@ -34,12 +34,13 @@ class MnistCfgTask:
         return "real"
 
     def averaging(self, params: Params) -> EmaConfig | None:
-        return None
+        return params.mnist_cfg.ema if params.mnist_cfg.ema.enabled else None
 
     def build(self, params: Params):
         cfg = params.mnist_cfg
         images, labels = mnist.load_split("train")
-        net_config = {"n_feat": cfg.model.n_feat, "n_classes": 10, "timesteps": cfg.diffusion.timesteps}
+        net_config = {"n_feat": cfg.model.n_feat, "n_classes": 10, "timesteps": cfg.diffusion.timesteps,
+                      "norm": cfg.model.norm}
         module = ConditionalDiffusion(build_net(net_config), net_config, cfg.diffusion.model_dump(),
                                       cfg.train.model_dump())
         loader = tensor_loader(mnist.to_model_space(images), torch.from_numpy(labels),

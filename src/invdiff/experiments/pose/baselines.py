@@ -29,10 +29,11 @@ from invdiff.experiments.pose.data import dataset as pose_dataset
 from invdiff.experiments.pose.data.forward_model import POSE_DIM, PoseForwardModel, keypoints_to_unit
 from invdiff.experiments.pose.data.rotations import matrix_to_rotation_6d, rotation_6d_to_matrix
 from invdiff.experiments.pose.data.skeleton import NUM_SMPL_JOINTS
-from invdiff.experiments.pose.evaluate import REFERENCES, fit_reference, reference_samples, seed_generator, summarize
+from invdiff.experiments.pose.evaluate import REFERENCES, fit_reference, reference_samples, seed_generator
 from invdiff.experiments.pose.reference import LinearGaussian
 from invdiff.experiments.pose.scoring import EvalInputs, score_samples, split_inputs
 from invdiff.experiments.pose.task import sample_poses
+from invdiff.seeds import summarize
 
 log = logging.getLogger("invdiff")
 Method = Callable[[EvalInputs, torch.Generator], tuple[torch.Tensor, int]]  # -> x6d [N, K, 144], f evaluations

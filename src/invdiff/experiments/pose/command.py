@@ -61,10 +61,10 @@ def sample_pose_command(args: argparse.Namespace) -> None:
         raise ConfigError(f"--w: guidance weight must be >= 0, got {args.w}")
     image_size = params.camera.image_size
     keypoints = read_keypoints(args.keypoints, image_size)
-    checkpoint = PoseTask("transformer").checkpoint() if args.checkpoint is None else Path(args.checkpoint)
+    checkpoint = PoseTask("mlp").checkpoint() if args.checkpoint is None else Path(args.checkpoint)
     if not checkpoint.is_file():
         raise MissingInputError(f"--checkpoint: {checkpoint} not found; train it with "
-                                "`dvc repro train_pose@transformer` (or pass --checkpoint)")
+                                "`dvc repro train_pose@mlp` (or pass --checkpoint)")
     try:
         hparams = torch.load(checkpoint, map_location="cpu", weights_only=False).get("hyper_parameters", {})
     except Exception as exc:  # a truncated or foreign file: say so instead of a traceback

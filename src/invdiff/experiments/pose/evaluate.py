@@ -33,6 +33,7 @@ from invdiff.experiments.pose.data.forward_model import PoseForwardModel, keypoi
 from invdiff.experiments.pose.reference import LinearGaussian
 from invdiff.experiments.pose.scoring import EvalInputs, View, score_samples, split_inputs
 from invdiff.experiments.pose.task import PoseTask, sample_poses
+from invdiff.seeds import paired_generator, summarize
 
 log = logging.getLogger("invdiff")
 PROTOCOLS = ("val", "paper")
@@ -95,17 +96,7 @@ def _outside(params: Params, forward: PoseForwardModel, kept: EvalInputs) -> int
 
 def seed_generator(params: Params, seed_index: int) -> torch.Generator:
     """The generator of sampling seed ``seed_index``: the same for every method, w and protocol (paired)."""
-    return torch.Generator().manual_seed(params.seed * 1000 + seed_index)
-
-
-def summarize(rows: list[dict[str, float]]) -> dict[str, float]:
-    """Mean over seeds of every key, and its sd as ``<key>_sd`` (0 for a single seed)."""
-    out = {}
-    for key in rows[0]:
-        values = np.array([row[key] for row in rows], dtype=np.float64)
-        out[key] = round(float(values.mean()), 6)
-        out[f"{key}_sd"] = round(float(values.std(ddof=1)) if len(values) > 1 else 0.0, 6)
-    return out
+    return paired_generator(params.seed, seed_index)
 
 
 def gains(rows: list[dict[str, float]], reference: list[dict[str, float]]) -> dict[str, float]:

@@ -1,0 +1,42 @@
+"""Shared by the variant benchmarks: params.yaml plus dotted overrides, trained through the real training entry
+in a scratch folder (nothing under models/ is touched; MLflow off)."""
+from __future__ import annotations
+
+import argparse
+import logging
+import tempfile
+import time
+from pathlib import Path
+
+from invdiff.config import Params, load_yaml, parse_params
+from invdiff.overrides import set_dotted
+from invdiff.paths import project_path
+from invdiff.training import train
+
+
+def params_with(overrides: dict) -> Params:
+    raw = load_yaml(project_path("params.yaml"))
+    raw["mlflow"]["enabled"] = False
+    return parse_params(set_dotted(raw, overrides))
+
+
+def train_variant(task, params: Params):
+    """(trained module, wall seconds of training, the training result)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        start = time.perf_counter()
+        result = train(task, params, Path(scratch) / "out", scratch=Path(scratch) / "ckpt")
+        seconds = time.perf_counter() - start
+        return task.load(result.checkpoint), seconds, result
+
+
+def variant_args(doc: str, variants: dict, seeds: int) -> argparse.Namespace:
+    """``--variants a,b,...`` (default: all) and ``--seeds N``; Lightning's chatter silenced."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--variants", default=",".join(variants))
+    parser.add_argument("--seeds", type=int, default=seeds)
+    args = parser.parse_args()
+    unknown = [name for name in args.variants.split(",") if name not in variants]
+    if unknown:
+        parser.error(f"unknown variants {unknown}; choose from {list(variants)}")
+    logging.basicConfig(level=logging.WARNING)
+    return args
