@@ -45,8 +45,8 @@ def main() -> None:
     cfg = base.mnist_cfg.eval
     labels = torch.arange(10).repeat_interleave(cfg.samples_per_class)
     scorer = Scorer(classifier.load().net, labels)
-    floor = real_floor(base, scorer, cfg.samples_per_class)
     images, train_labels = mnist.load_split("train")
+    floor = real_floor(base, scorer, cfg.samples_per_class, images, train_labels)
     gaussians = ClassGaussians(mnist.to_model_space(images), torch.from_numpy(train_labels))
     gaussian = summarize([scorer(gaussians.sample(labels, paired_generator(base.seed, s))) for s in range(3)])
     w_last = cfg.guidance_weights[-1]

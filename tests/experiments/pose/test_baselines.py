@@ -80,7 +80,8 @@ def test_the_authors_protocol_fixes_one_camera_per_sequence_and_scores_the_truth
 
     root, params = workspace
     forward = load_forward_model(params.camera)
-    paper = pose_eval.paper_inputs(params, forward)
+    paper, outside = pose_eval.paper_inputs(params, forward)
+    assert outside >= 0 and len(paper.names) == len(paper.view.positions) == len(paper.keypoints)
     sequences = [name.split("@")[0] for name in paper.names]
     for sequence in set(sequences):
         rows = [i for i, s in enumerate(sequences) if s == sequence]

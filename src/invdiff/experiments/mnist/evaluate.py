@@ -81,8 +81,9 @@ class Scorer:
         return row
 
 
-def real_floor(params: Params, scorer: Scorer, k: int) -> dict[str, float]:
-    train_images, train_labels = mnist.load_split("train")
+def real_floor(params: Params, scorer: Scorer, k: int, train_images: np.ndarray,
+               train_labels: np.ndarray) -> dict[str, float]:
+    """FID etc. of ``floor_draws`` real class-balanced training sets; sets the scorer's ``real_diversity``."""
     rows = [scorer(mnist.to_model_space(train_images[per_class_subset(train_labels, k, params.seed + draw)]))
             for draw in range(params.mnist_cfg.eval.floor_draws)]
     floor = summarize(rows)
@@ -96,8 +97,8 @@ def evaluate(params: Params, module: ConditionalDiffusion, classifier: LeNet):
     k = cfg.samples_per_class
     labels = torch.arange(10).repeat_interleave(k)
     scorer = Scorer(classifier, labels)
-    floor = real_floor(params, scorer, k)
     train_images, train_labels = mnist.load_split("train")
+    floor = real_floor(params, scorer, k, train_images, train_labels)
     gaussians = ClassGaussians(mnist.to_model_space(train_images), torch.from_numpy(train_labels))
     out: dict = {GAUSSIAN: summarize([{**scorer(gaussians.sample(labels, paired_generator(params.seed, s))),
                                        "seconds": 0.0} for s in range(cfg.seeds)])}

@@ -28,7 +28,7 @@ from invdiff.diffusion import network_evaluations
 from invdiff.diffusion.module import ConditionalDiffusion
 from invdiff.errors import ConfigError
 from invdiff.experiments.pose.data import dataset as pose_dataset
-from invdiff.experiments.pose.data.camera import look_at_centres
+from invdiff.experiments.pose.data.camera import look_at_centres, to_cameras
 from invdiff.experiments.pose.data.forward_model import PoseForwardModel, keypoints_to_unit
 from invdiff.experiments.pose.reference import LinearGaussian
 from invdiff.experiments.pose.scoring import EvalInputs, View, score_samples, split_inputs
@@ -48,8 +48,9 @@ def val_inputs(params: Params) -> EvalInputs:
 
 
 @torch.no_grad()
-def paper_inputs(params: Params, forward: PoseForwardModel) -> EvalInputs:
-    """The authors' protocol on the training split (see the module docstring)."""
+def paper_inputs(params: Params, forward: PoseForwardModel) -> tuple[EvalInputs, int]:
+    """The authors' protocol on the training split (see the module docstring): the inputs, and how many frames of
+    the window were dropped because the body left the fixed camera's image."""
     cfg = params.pose.eval.paper
     train = pose_dataset.load_split("train")
     window = np.flatnonzero((train.sequence < cfg.sequences) & (train.frame < cfg.seconds * params.pose.data.fps))
@@ -67,31 +68,14 @@ def paper_inputs(params: Params, forward: PoseForwardModel) -> EvalInputs:
     inputs.keypoints = inputs.view.project(body25)
     # A subject that travels past the fixed camera leaves the picture (or goes behind it): no detector reports
     # such a frame, so it is not an input. The authors' code keeps every frame (only NaN errors are dropped).
-    depth = ((body25 + inputs.view.transl[:, None] - inputs.view.positions[:, None]) * inputs.view.rotations[:, None, 2]
-             ).sum(-1)
+    depth = to_cameras(body25 + inputs.view.transl[:, None], inputs.view.rotations, inputs.view.positions)[..., 2]
     size = params.camera.image_size
     seen = ((depth > 0.1).all(-1) & ((inputs.keypoints >= 0) & (inputs.keypoints <= size)).all(-1).all(-1))
     if not seen.any():
         raise ConfigError("pose.eval.paper: in no selected frame is the whole body inside the fixed camera's image")
-    keep = seen.nonzero().squeeze(1)
-    kept = inputs.select(keep.tolist())
-    kept.keypoints = inputs.keypoints[keep]
-    kept.view = View(inputs.view.rotations[keep], inputs.view.positions[keep], inputs.view.transl[keep],
-                     params.camera)
-    log.info("paper protocol: %d of %d frames keep the whole body in the fixed camera's image", len(keep),
+    log.info("paper protocol: %d of %d frames keep the whole body in the fixed camera's image", int(seen.sum()),
              len(chosen))
-    return kept
-
-
-def protocol_inputs(params: Params, forward: PoseForwardModel) -> dict[str, EvalInputs]:
-    return {"val": val_inputs(params), "paper": paper_inputs(params, forward)}
-
-
-def _outside(params: Params, forward: PoseForwardModel, kept: EvalInputs) -> int:
-    cfg = params.pose.eval.paper
-    train = pose_dataset.load_split("train")
-    window = np.flatnonzero((train.sequence < cfg.sequences) & (train.frame < cfg.seconds * params.pose.data.fps))
-    return int(len(window[::cfg.frame_stride]) - len(kept.names))
+    return inputs.select(seen.nonzero().squeeze(1).tolist()), int((~seen).sum())
 
 
 def seed_generator(params: Params, seed_index: int) -> torch.Generator:
@@ -123,7 +107,8 @@ def evaluate(params: Params, modules: dict[str, ConditionalDiffusion], forward: 
     the inputs)."""
     cfg = params.pose.eval
     k = cfg.samples_per_input
-    inputs = protocol_inputs(params, forward)
+    paper, outside = paper_inputs(params, forward)
+    inputs = {"val": val_inputs(params), "paper": paper}
     reference = fit_reference()
     result: dict = {"params": {arch: m.num_parameters() for arch, m in modules.items()},
                     "sampler": {"name": cfg.sampler.name,
@@ -131,7 +116,7 @@ def evaluate(params: Params, modules: dict[str, ConditionalDiffusion], forward: 
                                 "eta": cfg.sampler.eta if cfg.sampler.name == "ddim" else None},
                     "data_source": pose_dataset.load_stats()["data_source"],
                     "inputs": {p: len(inputs[p].names) for p in PROTOCOLS},
-                    "paper_frames_outside_image": _outside(params, forward, inputs["paper"]),
+                    "paper_frames_outside_image": outside,
                     "samples_per_input": k, "seeds": cfg.seeds}
     samples = {}
     for protocol in PROTOCOLS:

@@ -30,8 +30,8 @@ class View:
         placed = body25 + self.transl.to(body25).reshape(len(self.transl), *lead, 3)
         return project_with(placed, self.rotations, self.positions, self.camera)
 
-    def subset(self, count: int) -> View:
-        return View(self.rotations[:count], self.positions[:count], self.transl[:count], self.camera)
+    def select(self, index) -> View:
+        return View(self.rotations[index], self.positions[index], self.transl[index], self.camera)
 
 
 @dataclass
@@ -42,15 +42,10 @@ class EvalInputs:
     names: list[str]         # "sequence@frame", for figures
     view: View | None = None  # None: the fixed training camera, body at the origin
 
-    def subset(self, count: int) -> EvalInputs:
-        """The first ``count`` inputs."""
-        return EvalInputs(self.x6d[:count], self.keypoints[:count], self.joints3d[:count], self.names[:count],
-                          None if self.view is None else self.view.subset(count))
-
-    def select(self, index) -> EvalInputs:
-        """The inputs at ``index`` (val inputs only: no view)."""
-        return EvalInputs(self.x6d[index], self.keypoints[index], self.joints3d[index],
-                          [self.names[i] for i in index])
+    def select(self, index: list[int]) -> EvalInputs:
+        """The inputs at ``index``, with their views."""
+        return EvalInputs(self.x6d[index], self.keypoints[index], self.joints3d[index], [self.names[i] for i in index],
+                          None if self.view is None else self.view.select(index))
 
 
 def split_inputs(arrays: pose_dataset.SplitArrays, index: np.ndarray) -> EvalInputs:

@@ -36,7 +36,8 @@ def look_at(position: torch.Tensor, target: torch.Tensor, up: torch.Tensor) -> t
 
 def look_at_centres(centres: torch.Tensor, cfg: CameraConfig) -> tuple[torch.Tensor, torch.Tensor]:
     """One camera per centre [N, 3], each at ``centre + cfg.offset`` looking at it: (rotations [N, 3, 3],
-    positions [N, 3]), float64 (the authors' evaluation fixes one per sequence)."""
+    positions [N, 3]), float64 (the training camera is one of them; the authors' evaluation fixes one per
+    sequence)."""
     centres = centres.double()
     positions = centres + torch.tensor(cfg.offset, dtype=torch.float64)
     up = torch.tensor(cfg.up, dtype=torch.float64)
@@ -44,20 +45,29 @@ def look_at_centres(centres: torch.Tensor, cfg: CameraConfig) -> tuple[torch.Ten
     return rotations, positions
 
 
-def project_with(points: torch.Tensor, rotations: torch.Tensor, positions: torch.Tensor, cfg: CameraConfig):
-    """(N, ..., 3) world points seen by camera n of ``rotations`` [N, 3, 3], ``positions`` [N, 3] -> (N, ..., 2) px."""
+def to_cameras(points: torch.Tensor, rotations: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
+    """(N, ..., 3) world points in the frame of camera n of ``rotations`` [N, 3, 3], ``positions`` [N, 3]."""
     lead = (1,) * (points.dim() - 2)
     rotation = rotations.to(points.dtype).reshape(len(rotations), *lead, 3, 3)
-    cam = ((points - positions.to(points.dtype).reshape(len(positions), *lead, 3))[..., None, :] * rotation).sum(-1)
-    return focal_length(cfg.image_size, cfg.fov_deg) * cam[..., :2] / cam[..., 2:3] + cfg.image_size / 2
+    return ((points - positions.to(points.dtype).reshape(len(positions), *lead, 3))[..., None, :] * rotation).sum(-1)
+
+
+def pixels(cam: torch.Tensor, focal: float, image_size: int) -> torch.Tensor:
+    """(..., 3) camera coordinates -> (..., 2) pixels (u, v) of the pinhole. Points behind it are not clipped."""
+    return focal * cam[..., :2] / cam[..., 2:3] + image_size / 2
+
+
+def project_with(points: torch.Tensor, rotations: torch.Tensor, positions: torch.Tensor, cfg: CameraConfig):
+    """(N, ..., 3) world points seen by camera n of ``rotations`` [N, 3, 3], ``positions`` [N, 3] -> (N, ..., 2) px."""
+    return pixels(to_cameras(points, rotations, positions), focal_length(cfg.image_size, cfg.fov_deg),
+                  cfg.image_size)
 
 
 class Camera(nn.Module):
     def __init__(self, cfg: CameraConfig, centre: torch.Tensor) -> None:
         super().__init__()
-        centre = torch.as_tensor(centre, dtype=torch.float64)
-        position = centre + torch.tensor(cfg.offset, dtype=torch.float64)
-        rotation = look_at(position, centre, torch.tensor(cfg.up, dtype=torch.float64))
+        rotations, positions = look_at_centres(torch.as_tensor(centre, dtype=torch.float64)[None], cfg)
+        rotation, position = rotations[0], positions[0]
         self.image_size = cfg.image_size
         self.focal = focal_length(cfg.image_size, cfg.fov_deg)
         self.register_buffer("rotation", rotation.float())
@@ -69,5 +79,4 @@ class Camera(nn.Module):
 
     def project(self, points: torch.Tensor) -> torch.Tensor:
         """(..., 3) world points -> (..., 2) pixels (u, v). Points behind the camera are not clipped."""
-        cam = self.to_camera(points)
-        return self.focal * cam[..., :2] / cam[..., 2:3] + self.image_size / 2
+        return pixels(self.to_camera(points), self.focal, self.image_size)
