@@ -3,7 +3,7 @@ tolerances and the reverse-SDE Euler–Maruyama sampler at several step counts, 
 
     python benchmarks/igo_sampling.py [--alpha 1.0] [--num 300]
 
-Needs `dvc repro eval_igo` (or the train_igo stage of that α and train_classifier) first.
+Needs `dvc repro eval_igo` (or the train_igo stage of that α and fid_classifier) first.
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def main() -> None:
     params = load_params()
     module = igo.load(igo.models_folder() / f"alpha{args.alpha}" / "model.ckpt")
     train = mnist.to_model_space(mnist.load_split("train")[0])
-    reference = ReferenceFid(classifier.feature_extractor(classifier.load().net),
+    reference = ReferenceFid(classifier.feature_extractor(classifier.load()),
                              mnist.to_model_space(mnist.load_split("test")[0]), "the MNIST test split")
     x_init = prior_sample(module.sde, *data_moments(train), args.num, torch.Generator().manual_seed(params.seed))
     print(f"alpha={args.alpha}, {args.num} samples, {torch.get_num_threads()} threads")

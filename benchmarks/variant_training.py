@@ -29,11 +29,14 @@ def train_variant(task, params: Params):
         return task.load(result.checkpoint), seconds, result
 
 
-def variant_args(doc: str, variants: dict, seeds: int) -> argparse.Namespace:
-    """``--variants a,b,...`` (default: all) and ``--seeds N``; Lightning's chatter silenced."""
+def variant_args(doc: str, variants: dict, seeds: int, extra=None) -> argparse.Namespace:
+    """``--variants a,b,...`` (default: all), ``--seeds N`` and what ``extra(parser)`` adds; Lightning's chatter
+    silenced."""
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--variants", default=",".join(variants))
     parser.add_argument("--seeds", type=int, default=seeds)
+    if extra is not None:
+        extra(parser)
     args = parser.parse_args()
     unknown = [name for name in args.variants.split(",") if name not in variants]
     if unknown:

@@ -4,7 +4,7 @@ from invdiff import tracking
 from invdiff.config import flatten
 from invdiff.experiments.igo.evaluate import evaluate, mlflow_children, trained_models
 from invdiff.experiments.igo.figures import write_plots
-from invdiff.experiments.mnist import classifier
+from invdiff.experiments.mnist import classifier, fid_net
 from invdiff.experiments.mnist import data as mnist
 from invdiff.io import atomic_dir, write_json
 from invdiff.paths import metrics_path, plots_dir
@@ -13,7 +13,7 @@ from invdiff.stage import run_stage
 
 def work(params):
     modules = trained_models(params.igo.alphas)
-    metrics, samples, snapshots = evaluate(params, modules, classifier.load().net)
+    metrics, samples, snapshots = evaluate(params, modules, classifier.load())
     digit = mnist.to_model_space(mnist.load_split("test")[0][:1])
     with atomic_dir(plots_dir("igo")) as folder:
         sde = next(iter(modules.values())).sde  # the SDE the models were trained on (their checkpoints carry it)
@@ -21,7 +21,8 @@ def work(params):
     tracking.log_evaluation("igo", "eval_igo", "real",
                             {**flatten(params.igo.eval, "igo.eval."), **flatten(params.igo.sde, "igo.sde.")},
                             mlflow_children(params, metrics), figures=figures,
-                            metrics={"real_fid_floor": metrics["real_fid_floor"]})
+                            metrics={k: metrics[k] for k in ("real_fid_floor", "real_fid_floor_sd")})
+    metrics["fid_net_sha256"] = fid_net.file_sha256(classifier.net_path())  # which features scored it
     write_json(metrics_path("igo"), metrics)
 
 

@@ -1,7 +1,7 @@
 """DVC stage eval_mnist_cfg: guidance sweep -> metrics/mnist_cfg.json, plots/mnist_cfg/ (MLflow: a child run per w)."""
 from invdiff import tracking
 from invdiff.config import flatten
-from invdiff.experiments.mnist import classifier
+from invdiff.experiments.mnist import classifier, fid_net
 from invdiff.experiments.mnist.evaluate import evaluate, mlflow_children
 from invdiff.experiments.mnist.figures import write_plots
 from invdiff.experiments.mnist.task import MnistCfgTask
@@ -11,7 +11,7 @@ from invdiff.stage import run_stage
 
 
 def work(params):
-    metrics, samples = evaluate(params, MnistCfgTask().load(), classifier.load().net)
+    metrics, samples = evaluate(params, MnistCfgTask().load(), classifier.load())
     with atomic_dir(plots_dir("mnist_cfg")) as folder:
         figures = write_plots(folder, metrics, samples, params.mnist_cfg.eval.samples_per_class)
     tracking.log_evaluation(
@@ -19,6 +19,7 @@ def work(params):
         mlflow_children(params, metrics), figures=figures,
         metrics={k: metrics[k] for k in ("real_fid_floor", "real_fid_floor_sd", "classifier_accuracy",
                                          "real_diversity", "real_dark_fraction")})
+    metrics["fid_net_sha256"] = fid_net.file_sha256(classifier.net_path())  # which features scored it
     write_json(metrics_path("mnist_cfg"), metrics)
 
 

@@ -2,6 +2,7 @@
 
     invdiff sample-pose --keypoints KP.json|KP.npz --out poses.npz [--checkpoint CKPT] [--w 0.5] [--num 8]
                         [--plot poses.png] [--params params.yaml]
+    invdiff freeze-classifier --out data/fid/mnist_lenet_v2.pt [--net models/classifier/net.pt]
 """
 from __future__ import annotations
 
@@ -19,6 +20,15 @@ def _sample_pose(args: argparse.Namespace) -> None:
     from invdiff.experiments.pose.command import sample_pose_command  # torch and the model load only when used
 
     sample_pose_command(args)
+
+
+def _freeze_classifier(args: argparse.Namespace) -> None:
+    from invdiff.experiments.mnist import fid_net
+
+    digest = fid_net.freeze(args.net, args.out)
+    print(f"froze {args.net} as {args.out} (and its sidecar .json). To score with it, set in params.yaml:\n"
+          f"  classifier:\n    source: frozen\n    frozen:\n      path: {args.out}\n      sha256: {digest}\n"
+          f"then `git add {args.out} {fid_net.sidecar(args.out)}`; FIDs from the old net are not comparable.")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,6 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
                                                "data/raw/body_model)")
     pose.add_argument("--seed", type=int, default=0)
     pose.set_defaults(handler=_sample_pose)
+    freeze = commands.add_parser(
+        "freeze-classifier", help="version a trained FID feature net",
+        description="Copy the feature net trained by `dvc repro fid_classifier` (with classifier.source: train) to a "
+                    "new versioned file and print the SHA-256 params.yaml must name to score FID with it.")
+    freeze.add_argument("--out", required=True, help="the new file, e.g. data/fid/mnist_lenet_v2.pt (never "
+                                                     "overwritten)")
+    freeze.add_argument("--net", default="models/classifier/net.pt", help="the trained net (default: %(default)s)")
+    freeze.set_defaults(handler=_freeze_classifier)
     return parser
 
 

@@ -18,13 +18,13 @@ def tiny_raw(**overrides):
     b["eval"].update(n_samples=16, targets=[-5.0, -60.0], guidance_weights=[0.0, 2.0], seeds=2)
     b["baselines"]["gradient_descent"]["steps"] = 20
     b["baselines"]["mcmc"]["steps"] = 40
-    raw["classifier"]["feature_dim"] = 8
+    raw["classifier"]["feature_dim"] = 8  # train mode only; FID uses the frozen 32-d net, so sets hold > 32 images
     raw["classifier"]["train"].update(max_steps=6, batch_size=32)
     m = raw["mnist_cfg"]
     m["diffusion"]["timesteps"] = 8
     m["model"]["n_feat"] = 8
     m["train"].update(max_steps=4, batch_size=16)
-    m["eval"].update(samples_per_class=3, guidance_weights=[0.0, 2.0])
+    m["eval"].update(samples_per_class=4, guidance_weights=[0.0, 2.0])
     raw["amass"]["synthetic"].update(sequences={"train": 4, "val": 2, "test": 2}, seconds=[1.0, 2.0])
     pose = raw["pose"]
     pose["diffusion"]["timesteps"] = 20
@@ -42,7 +42,7 @@ def tiny_raw(**overrides):
     igo["sde"].update(em_steps=20, t_min=0.05)
     igo["model"].update(channels=[4, 8, 8, 8], embed_dim=8)
     igo["train"].update(max_steps=4, batch_size=16)
-    igo["eval"].update(num_samples=12, batch_size=12)
+    igo["eval"].update(num_samples=40, batch_size=40, seeds=2)
     igo["eval"]["sampler"].update(rtol=1e-2, atol=1e-2)
     raw["trainer"].update(log_every_n_steps=2, checkpoint_every_n_steps=5)
     raw["mlflow"]["enabled"] = False

@@ -13,7 +13,7 @@ from ruamel.yaml import YAML
 from helpers.params import REPO, tiny_raw
 
 pytestmark = pytest.mark.slow
-COPY = ["dvc.yaml", "params.yaml", "pipeline", "src", ".dvc/config", ".dvcignore", ".gitignore"]
+COPY = ["dvc.yaml", "params.yaml", "pipeline", "src", "data/fid", ".dvc/config", ".dvcignore", ".gitignore"]
 
 
 def _run(cmd, cwd, check=True):
@@ -78,13 +78,16 @@ def test_mnist_stages(workspace):
     info = json.loads((ws / "data/raw/mnist/info.json").read_text())
     assert info["source"] == "bundled" and info["counts"] == {"train": 4000, "test": 1000}
     clf = json.loads((ws / "metrics/classifier.json").read_text())
-    assert 0 <= clf["test_accuracy"] <= 1 and clf["data_source"] == "real"
+    frozen = tiny_raw()["classifier"]["frozen"]
+    assert clf["source"] == "frozen" and clf["sha256"] == frozen["sha256"] and clf["data_source"] == "real"
+    assert clf["test_accuracy"] >= 0.97, clf  # the frozen net on the bundled test split (0.982 when frozen)
     metrics = json.loads((ws / "metrics/mnist_cfg.json").read_text())
     assert set(k for k in metrics if k.startswith("w=")) == {"w=0.0", "w=2.0"}
     for key in ("fid", "accuracy", "diversity", "diversity_gap", "dark_fraction"):
         assert all(metrics[w][key] >= 0 and f"{key}_sd" in metrics[w] for w in ("w=0.0", "w=2.0", "gaussian_reference"))
     assert metrics["real_fid_floor"] >= 0 and metrics["real_fid_floor_sd"] > 0 and metrics["data_source"] == "real"
     assert metrics["seeds"] == 3 and 0 < metrics["real_dark_fraction"] < 1
+    assert metrics["fid_net_sha256"] == frozen["sha256"]
     for name in ("samples_w0.png", "samples_w2.png", "fid_vs_w.png", "accuracy_vs_w.png", "dark_fraction_vs_w.png",
                  "metrics_vs_w.csv"):
         assert (ws / "plots/mnist_cfg" / name).stat().st_size > 0
@@ -152,7 +155,12 @@ def test_igo_stages(workspace):
     assert metrics["alpha=1.0"]["fid_intermediate"] is None  # the intermediate path gets no gradient at alpha = 1
     row = metrics["alpha=0.5"]
     assert row["fid"] > 0 and row["fid_intermediate"] > 0 and row["nfe"] > 0 and row["nfe_intermediate"] > 0
-    assert metrics["real_fid_floor"] > 0 and metrics["data_source"] == "real" and metrics["num_samples"] == 12
+    assert metrics["real_fid_floor"] > 0 and metrics["data_source"] == "real" and metrics["num_samples"] == 40
+    assert metrics["real_fid_floor_sd"] > 0 and metrics["seeds"] == 2
+    reference = metrics["gaussian_reference"]
+    assert reference["fid"] > metrics["real_fid_floor"] and reference["fid_sd"] > 0
+    assert row["fid_sd"] > 0 and "fid_minus_alpha1_sd" in row and metrics["alpha=1.0"]["fid_intermediate_sd"] is None
+    assert metrics["fid_net_sha256"] == tiny_raw()["classifier"]["frozen"]["sha256"]
     for alpha in ("1.0", "0.5"):
         assert (ws / f"models/igo/alpha{alpha}/model.ckpt").is_file()
         assert json.loads((ws / f"metrics/igo_alpha{alpha}_train.json").read_text())["steps"] == 4
@@ -162,7 +170,7 @@ def test_igo_stages(workspace):
     assert not (ws / "plots/igo/samples_intermediate_alpha1.0.png").exists()
     names = {n for (n,) in _db_rows(ws, "select r.name from runs r join experiments e "
                                         "on r.experiment_id = e.experiment_id where e.name = 'igo'")}
-    assert {"train_igo_alpha1.0", "train_igo_alpha0.5", "eval_igo", "alpha=1", "alpha=0.5"} <= names
+    assert {"train_igo_alpha1.0", "train_igo_alpha0.5", "eval_igo", "alpha=1", "alpha=0.5", "gaussian_reference"} <= names
 
 
 def test_runs_land_in_mlflow_with_tags_and_children(workspace):

@@ -11,16 +11,17 @@ OPTIM = {"lr": 1e-3, "weight_decay": 0.0, "lr_decay": "constant", "max_steps": 1
 NET = {"channels": [8, 16, 32, 64], "embed_dim": 32, "fourier_scale": 30.0}
 
 
-def model(alpha=0.8):
+def model(alpha=0.8, preconditioning="gaussian_skip"):
     torch.manual_seed(0)
-    m = IgoScoreModel(NET, SDE, alpha, OPTIM, data_std=0.5)
+    m = IgoScoreModel({**NET, "preconditioning": preconditioning}, SDE, alpha, OPTIM, data_std=0.5)
     m.data_mean.fill_(-0.5)
     return m
 
 
-def test_with_a_silent_network_the_score_is_the_exact_gaussian_data_score():
+@pytest.mark.parametrize("preconditioning", ["gaussian_skip", "wiener"])
+def test_with_a_silent_network_the_score_is_the_exact_gaussian_data_score(preconditioning):
     """F ≡ 0 leaves −K_t⁻¹(x − M_t μ): the exact score for data N(μ, σ_d² I), here checked densely."""
-    m = model()
+    m = model(preconditioning=preconditioning)
     for layer in (m.net.out, m.net.decoder_tau):
         torch.nn.init.zeros_(layer.weight)
         torch.nn.init.zeros_(layer.bias)
@@ -35,6 +36,42 @@ def test_with_a_silent_network_the_score_is_the_exact_gaussian_data_score():
         expected = -torch.linalg.solve(cov, x[i].reshape(-1).double() - mean_map @ torch.full((784,), -0.5).double())
         for score in (m.score, m.intermediate_score):
             torch.testing.assert_close(score(x, t)[i].reshape(-1).double(), expected, atol=1e-5, rtol=1e-4)
+
+
+def test_wiener_estimate_is_the_dense_linear_mmse_and_the_network_enters_through_sigma_inv_m():
+    """x̃₀ = μ + v Mᵀ K⁻¹ (x − M μ), its error std² = mean diag(v I − v² Mᵀ K⁻¹ M), its signal std² = mean
+    diag(v² Mᵀ K⁻¹ M); and the wiener score minus the Gaussian one is Σ⁻¹ M (e F)."""
+    m = model(preconditioning="wiener")
+    sde, v = m.sde, 0.25
+    x, t = torch.randn(2, 1, 28, 28), torch.tensor([0.05, 0.7])
+    post = sde.gaussian_posterior(x, t, m.data_mean, v)
+    eye = torch.eye(784, dtype=torch.float64)
+    mu = torch.full((784,), -0.5, dtype=torch.float64)
+    for i in range(2):
+        tt = t[i:i + 1].double()
+        mean_map = sde.ops.apply(sde.mean_spectrum(tt)[0], eye).T
+        sigma = sde.ops.apply(sde.variance_spectrum(tt)[0].to(torch.complex128), eye).T
+        gain = v * mean_map.T @ torch.linalg.inv(v * mean_map @ mean_map.T + sigma)
+        expected = mu + gain @ (x[i].reshape(-1).double() - mean_map @ mu)
+        torch.testing.assert_close(post.estimate[i].reshape(-1).double(), expected, atol=1e-5, rtol=1e-4)
+        error = v * eye - v * gain @ mean_map
+        torch.testing.assert_close(post.error_std[i].double() ** 2, error.diagonal().mean(), rtol=1e-4, atol=1e-7)
+        torch.testing.assert_close(post.signal_std[i].double() ** 2, (v * gain @ mean_map).diagonal().mean(),
+                                   rtol=1e-4, atol=1e-7)
+        network_out = m.net((post.estimate - m.data_mean) / post.signal_std.view(-1, 1, 1, 1), t)
+        difference = (m.score(x, t) - post.score)[i].reshape(-1).double()
+        expected = torch.linalg.solve(sigma, mean_map @ network_out[i].reshape(-1).double()) * post.error_std[i]
+        torch.testing.assert_close(difference, expected, atol=1e-4, rtol=1e-3)
+
+
+def test_without_the_gaussian_term_the_score_is_the_scaled_network_alone():
+    m = model(preconditioning="none")
+    x, t = torch.randn(2, 1, 28, 28), torch.tensor([0.2, 0.9])
+    std = m.sde.marginal_std(t).view(-1, 1, 1, 1)
+    expected = m.net(x / (std ** 2 + 0.25).sqrt(), t) / std
+    torch.testing.assert_close(m.score(x, t), expected)
+    with pytest.raises(ValueError, match="unknown preconditioning"):
+        model(preconditioning="spectral")
 
 
 def test_score_matching_loss_is_the_std_weighted_squared_error():

@@ -146,12 +146,45 @@ class CatMapSDE:
         ``−K_t⁻¹ (x − M_t μ)`` with ``K_t = data_var · M_t M_tᵀ + Σ_t`` (a function of C, so spectral).
 
         x [B, 1, N, N], t [B], data_mean [N, N] (any shape with N*N elements)."""
+        mean_spec, var_spec, total = self._gaussian_spectra(t, data_var)
+        return -self.apply((1 / total).to(x.device), self._centred(x, mean_spec, data_mean))
+
+    def gaussian_posterior(self, x: Tensor, t: Tensor, data_mean: Tensor, data_var: float) -> GaussianPosterior:
+        """What N(μ, data_var · I) data would imply about x₀ given x at time t: the exact score −K_t⁻¹(x − M_t μ),
+        the Wiener estimate E[x₀ | x] = μ + data_var M_tᵀ K_t⁻¹ (x − M_t μ) (an image: Mᵀ undoes the cat map's
+        mixing), its error std and its signal std (both scalars per time: root mean over pixels)."""
+        mean_spec, var_spec, total = self._gaussian_spectra(t, data_var)
+        score, estimate = self.apply_many(
+            torch.stack([-1 / total + 0j, data_var * mean_spec.conj() / total], -2).to(x.device),
+            self._centred(x, mean_spec, data_mean))
+        error_var = self.ops.mean_eigenvalue(data_var * var_spec / total)
+        signal_var = self.ops.mean_eigenvalue(data_var ** 2 * mean_spec.abs() ** 2 / total)
+        return GaussianPosterior(score=score, estimate=estimate + data_mean.reshape(1, *x.shape[1:]).to(x.dtype),
+                                 error_std=error_var.sqrt().float().to(x.device),
+                                 signal_std=signal_var.sqrt().float().to(x.device),
+                                 mean_spectrum=mean_spec, variance_spectrum=var_spec)
+
+    def _gaussian_spectra(self, t: Tensor, data_var: float) -> tuple[Tensor, Tensor, Tensor]:
         t = t.detach().double().cpu()
-        mean_spec = self.mean_spectrum(t)
-        total = data_var * mean_spec.abs() ** 2 + self.variance_spectrum(t)
+        mean_spec, var_spec = self.mean_spectrum(t), self.variance_spectrum(t)
+        return mean_spec, var_spec, data_var * mean_spec.abs() ** 2 + var_spec
+
+    def _centred(self, x: Tensor, mean_spec: Tensor, data_mean: Tensor) -> Tensor:
         means = self.ops.apply_many(mean_spec, data_mean.reshape(-1).to(x.dtype))  # M_t μ per time: one small gather
-        centred = x - means.reshape(x.shape)
-        return -self.apply((1 / total).to(x.device), centred)
+        return x - means.reshape(x.shape)
+
+
+@dataclass
+class GaussianPosterior:
+    """:meth:`CatMapSDE.gaussian_posterior`: score and estimate [B, 1, N, N]; error_std, signal_std [B]; the
+    spectra [B, P] of M_t and Σ_t."""
+
+    score: Tensor
+    estimate: Tensor
+    error_std: Tensor
+    signal_std: Tensor
+    mean_spectrum: Tensor
+    variance_spectrum: Tensor
 
 
 def euler_maruyama(sde: CatMapSDE, x0: Tensor, t: Tensor, keep: list[int],

@@ -25,6 +25,10 @@ class IgoSdeConfig(Section):
 
 
 class ScoreUnetConfig(Section):
+    preconditioning: Literal["wiener", "gaussian_skip", "none"] = Field(
+        "gaussian_skip", description="what the U-Net sees and adds to (experiments/igo/task.py): wiener = the "
+                                     "linear MMSE image estimate, corrected; gaussian_skip = the mixed x plus "
+                                     "the exact Gaussian score; none = the mixed x alone (Song's tutorial)")
     channels: list[Annotated[int, Field(ge=4)]] = Field(default_factory=lambda: [32, 64, 128, 256], min_length=4,
                                                         max_length=4)
     embed_dim: int = Field(256, ge=4, multiple_of=2)
@@ -41,6 +45,8 @@ class IgoSamplerConfig(Section):
 class IgoEvalConfig(Section):
     num_samples: int = Field(500, ge=10, description="generated images per FID (and real images for the floor)")
     batch_size: int = Field(500, ge=1, description="network batch inside the sampler")
+    seeds: int = Field(3, ge=1, description="paired sampling seeds (the same start noise for every α and path), "
+                                            "also the draws of the Gaussian reference and the floor: mean ± sd")
     sampler: IgoSamplerConfig = IgoSamplerConfig()
 
 

@@ -1,11 +1,13 @@
 """IGO evaluation: for each α, FID of samples from the full score model and from the intermediate generator alone.
 
-Both paths are sampled with the same start noise (seeded by ``seed``) so differences between α are paired.
+Both paths are sampled with the same start noise per sampling seed, so differences between α are paired.
 The full model integrates from t = 1; the intermediate generator E_τ∘s_τ∘D_τ has only seen τ = t/2 ≤ 1/2, so it
 integrates its own range, from τ = 1/2, starting from the Gaussian with the exact moments of that marginal. At
 α = 1 the intermediate path receives no gradient (random E_τ, D_τ), so it is not sampled (``null`` in the JSON).
 FID is measured in the MNIST classifier's feature space against the held-out test split; ``real_fid_floor`` is
-the same statistic for as many real training images, the value a perfect generator would reach.
+the same statistic for as many real training images, the value a perfect generator would reach, and
+``gaussian_reference`` that of N(μ, S) fitted to the training pixels: a model that does not beat it has learned no
+more than second moments.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import time
 import numpy as np
 import torch
 
+from invdiff.baselines.gaussian import GaussianImages
 from invdiff.config import Params
 from invdiff.errors import ConfigError, MissingInputError
 from invdiff.experiments.igo import task as igo
@@ -26,9 +29,11 @@ from invdiff.experiments.mnist.classifier import LeNet, feature_extractor
 from invdiff.metrics.fid import ReferenceFid
 from invdiff.sampling import SamplerResult
 from invdiff.sde import probability_flow_ode, reverse_sde
+from invdiff.seeds import paired_generator, summarize
 
 log = logging.getLogger("invdiff")
-METRIC_KEYS = ("fid", "fid_intermediate", "nfe", "nfe_intermediate")
+METRIC_KEYS = ("fid", "fid_sd", "fid_intermediate", "fid_intermediate_sd", "nfe", "nfe_intermediate")
+GAUSSIAN = "gaussian_reference"
 INTERMEDIATE_T_START = 0.5  # τ = t/2 with t ≤ 1
 TRAJECTORY_SAMPLES = 6  # samples whose reverse trajectory the first α's full-path run records for the figure
 
@@ -47,12 +52,11 @@ def trained_models(alphas: list[float]) -> dict[float, IgoScoreModel]:
     return {float(a): igo.load(found[float(a)]) for a in alphas}
 
 
-def generate(module: IgoScoreModel, path: str, moments, cfg: IgoEvalConfig, seed: int,
+def generate(module: IgoScoreModel, path: str, moments, cfg: IgoEvalConfig, generator: torch.Generator,
              callback=None) -> SamplerResult:
     """``cfg.num_samples`` images [N, 1, 28, 28] from the ``"full"`` or ``"intermediate"`` path, and the NFE."""
     score_fn = module.score if path == "full" else module.intermediate_score
     t_start = 1.0 if path == "full" else INTERMEDIATE_T_START
-    generator = torch.Generator().manual_seed(seed)
     x_init = prior_sample(module.sde, *moments, cfg.num_samples, generator, t=t_start)
     desc = f"alpha={alpha_label(module.hparams.alpha)} {path}"
     sampler = cfg.sampler
@@ -76,8 +80,11 @@ def check_sample_size(cfg: IgoEvalConfig, num_train: int, num_test: int, feature
 
 
 def evaluate(params: Params, modules: dict[float, IgoScoreModel], classifier: LeNet):
-    """Returns (metrics dict, {α: {"full": uint8 [N,28,28], "intermediate": uint8 or None}}, the reverse
-    trajectory of a few samples of the first α's full path [(t, images [n, 28, 28])])."""
+    """Returns (metrics dict, {α: {"full": uint8 [N,28,28], "intermediate": uint8 or None}} of the first seed, the
+    reverse trajectory of a few samples of the first α's full path [(t, images [n, 28, 28])]).
+
+    Every row is mean ± sd over ``igo.eval.seeds`` paired sampling seeds (seed i starts every α and path from the
+    same noise); ``fid_minus_alpha1`` is the paired difference to the α = 1 model, seed by seed."""
     cfg = params.igo.eval
     train_images = mnist.to_model_space(mnist.load_split("train")[0])
     test_images = mnist.to_model_space(mnist.load_split("test")[0])
@@ -85,42 +92,62 @@ def evaluate(params: Params, modules: dict[float, IgoScoreModel], classifier: Le
     check_sample_size(cfg, len(train_images), len(test_images), feature_dim)
     reference = ReferenceFid(feature_extractor(classifier), test_images, "the MNIST test split")
     moments = data_moments(train_images)
+    gaussian = GaussianImages(train_images)
 
-    metrics: dict = {}
+    metrics: dict = {GAUSSIAN: summarize([{"fid": reference(gaussian.sample(cfg.num_samples,
+                                                                            paired_generator(params.seed, s)))}
+                                          for s in range(cfg.seeds)])}
     samples: dict[float, dict[str, np.ndarray | None]] = {}
     snapshots: list[tuple[float, np.ndarray]] = []
+    per_seed: dict[float, list[float]] = {}
 
     def record(t: float, x: torch.Tensor) -> None:
         snapshots.append((t, x[:TRAJECTORY_SAMPLES, 0].numpy().copy()))
 
     for alpha, module in modules.items():
-        row: dict[str, float | int | None] = {}
+        paths = ("full",) if alpha >= 1 else ("full", "intermediate")
         shown: dict[str, np.ndarray | None] = {"full": None, "intermediate": None}
-        for path, suffix in (("full", ""), ("intermediate", "_intermediate")):
-            if path == "intermediate" and alpha >= 1:
-                row["fid" + suffix] = row["nfe" + suffix] = row["seconds" + suffix] = None
-                continue
-            start = time.perf_counter()
-            x, nfe = generate(module, path, moments, cfg, params.seed, callback=None if snapshots else record)
-            row["fid" + suffix], row["nfe" + suffix] = reference(x), nfe
-            row["seconds" + suffix] = round(time.perf_counter() - start, 1)
-            shown[path] = mnist.to_pixels(x.clamp(-1, 1))
-        log.info("alpha=%s %s", alpha_label(alpha), row)
-        metrics[f"alpha={alpha_label(alpha)}"] = row
+        rows = []
+        for seed in range(cfg.seeds):
+            row = {}
+            for path in paths:
+                suffix = "" if path == "full" else "_intermediate"
+                start = time.perf_counter()
+                x, nfe = generate(module, path, moments, cfg, paired_generator(params.seed, seed),
+                                  callback=None if snapshots else record)
+                row["fid" + suffix], row["nfe" + suffix] = reference(x), nfe
+                row["seconds" + suffix] = round(time.perf_counter() - start, 1)
+                if seed == 0:
+                    shown[path] = mnist.to_pixels(x.clamp(-1, 1))
+            rows.append(row)
+        per_seed[alpha] = [row["fid"] for row in rows]
+        summary = summarize(rows)
+        if alpha >= 1:
+            summary.update({f"{key}_intermediate{sd}": None for key in ("fid", "nfe", "seconds") for sd in ("", "_sd")})
+        log.info("alpha=%s %s", alpha_label(alpha), summary)
+        metrics[f"alpha={alpha_label(alpha)}"] = summary
         samples[alpha] = shown
-    floor_idx = np.random.default_rng(params.seed).choice(len(train_images), cfg.num_samples, replace=False)
-    metrics["real_fid_floor"] = reference(train_images[floor_idx])
+    if 1.0 in per_seed:
+        for alpha in per_seed:
+            if alpha < 1:
+                metrics[f"alpha={alpha_label(alpha)}"].update(summarize(
+                    [{"fid_minus_alpha1": a - b} for a, b in zip(per_seed[alpha], per_seed[1.0])]))
+    floor = summarize([{"fid": reference(train_images[torch.randperm(len(train_images),
+                                                                     generator=paired_generator(params.seed, s))
+                                                      [:cfg.num_samples]])} for s in range(cfg.seeds)])
+    metrics["real_fid_floor"], metrics["real_fid_floor_sd"] = floor["fid"], floor["fid_sd"]
     metrics["num_samples"] = cfg.num_samples
+    metrics["seeds"] = cfg.seeds
     metrics["sampler"] = cfg.sampler.model_dump()
     metrics["data_source"] = "real"
     return metrics, samples, snapshots
 
 
 def mlflow_children(params: Params, metrics: dict) -> dict[str, tuple[dict, dict]]:
-    """One child run per α with the JSON's keys (the intermediate path's are absent at α = 1)."""
-    children = {}
+    """One child run per α with the JSON's keys (the intermediate path's are absent at α = 1), and the Gaussian
+    reference's."""
+    children = {GAUSSIAN: ({"method": GAUSSIAN}, metrics[GAUSSIAN])}
     for alpha in params.igo.alphas:
-        row = metrics[f"alpha={alpha_label(alpha)}"]
         children[f"alpha={alpha:g}"] = ({"alpha": alpha, "sampler": params.igo.eval.sampler.name},
-                                         {k: row[k] for k in (*METRIC_KEYS, "seconds", "seconds_intermediate")})
+                                         metrics[f"alpha={alpha_label(alpha)}"])
     return children

@@ -1,5 +1,5 @@
 """IGO figures: one digit's forward trajectory under the cat-map SDE, the sampler's reverse trajectory, sample
-grids, and FID against α (Nunez et al., Fig. 2c) with its CSV for ``dvc plots``."""
+grids, and FID against α (Mishra et al., Fig. 2c) with its CSV for ``dvc plots``."""
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -8,7 +8,7 @@ import torch
 
 from invdiff.config import Params
 from invdiff.experiments.igo.cat_map_sde import CatMapSDE, euler_maruyama
-from invdiff.experiments.igo.evaluate import METRIC_KEYS
+from invdiff.experiments.igo.evaluate import GAUSSIAN, METRIC_KEYS
 from invdiff.experiments.igo.task import alpha_label
 from invdiff.io import save_figure, write_csv
 from invdiff.viz.curves import metric_vs_weight
@@ -45,12 +45,16 @@ def trajectory_strip(sde: CatMapSDE, x0: torch.Tensor, t: float = 1.0, fractions
     return fig
 
 
-def fid_vs_alpha(alphas: list[float], fid_full: list[float], fid_intermediate: list[float | None], floor: float):
-    inter = [(a, f) for a, f in zip(alphas, fid_intermediate) if f is not None]
-    series = {"full model s": (alphas, fid_full)}
+def fid_vs_alpha(alphas: list[float], rows: list[dict], reference: tuple[float, float], floor: tuple[float, float],
+                 seeds: int):
+    """FID ± sd over paired seeds of both paths against α, with the Gaussian reference and the floor as bands."""
+    inter = [(a, r) for a, r in zip(alphas, rows) if r["fid_intermediate"] is not None]
+    series = {"full model s": (alphas, [r["fid"] for r in rows], [r["fid_sd"] for r in rows])}
     if inter:
-        series["intermediate generator E∘s∘D"] = ([a for a, _ in inter], [f for _, f in inter])
-    fig = metric_vs_weight(series, {"real data floor": floor}, "FID (classifier features)", "IGO on MNIST: FID vs α")
+        series["intermediate generator E∘s∘D"] = ([a for a, _ in inter], [r["fid_intermediate"] for _, r in inter],
+                                                  [r["fid_intermediate_sd"] for _, r in inter])
+    fig = metric_vs_weight(series, {"Gaussian N(μ, S) reference": reference, "real data floor": floor},
+                           "FID (classifier features)", f"IGO on MNIST: FID vs α (± sd, {seeds} paired seeds)")
     ax = fig.axes[0]
     ax.set_xlabel("α (weight of the full-path loss; 1 = plain score model)")
     ax.set_xticks(np.asarray(alphas, dtype=float))
@@ -93,8 +97,9 @@ def write_plots(folder, params: Params, metrics: dict, samples: dict[float, dict
                 images[:64], rows=8, title=f"IGO α = {alpha:g}: {what} ({sampler})")
     alphas = list(samples)
     rows = [metrics[f"alpha={alpha_label(a)}"] for a in alphas]
-    figures["fid_vs_alpha.png"] = fid_vs_alpha(alphas, [r["fid"] for r in rows], [r["fid_intermediate"] for r in rows],
-                                               metrics["real_fid_floor"])
+    figures["fid_vs_alpha.png"] = fid_vs_alpha(
+        alphas, rows, (metrics[GAUSSIAN]["fid"], metrics[GAUSSIAN]["fid_sd"]),
+        (metrics["real_fid_floor"], metrics["real_fid_floor_sd"]), metrics["seeds"])
     figures["forward_trajectory.png"] = trajectory_strip(sde, trajectory_digit, seed=params.seed)
     if snapshots:
         figures["reverse_trajectory.png"] = reverse_trajectory(

@@ -6,7 +6,7 @@ features of t added at every level)::
     x ─conv1─ h1 ─conv2─┐                                   ┌─tconv2(·, h2)─ ─tconv1(·, h1)─ out
                         └─ inner(12×12 level: conv3, conv4, tconv4, tconv3) ─┘
 
-Intermediate generator (Nunez et al.'s E_τ ∘ s_τ ∘ D_τ): ``E_τ`` = conv k5 s2 (28 → 12) enters at the 12×12
+Intermediate generator (Mishra et al.'s E_τ ∘ s_τ ∘ D_τ): ``E_τ`` = conv k5 s2 (28 → 12) enters at the 12×12
 level, the inner layers s_τ are shared with the full path, ``D_τ`` = deconv k6 s2 (12 → 28) leaves there.
 The network returns the raw output; the caller divides by the marginal std (see :mod:`.task`).
 """

@@ -1,20 +1,24 @@
 """IGO on MNIST: a score U-Net trained on the cat-map SDE, with the intermediate generator E_τ ∘ s_τ ∘ D_τ fed the
 intermediate Euler–Maruyama iterate x_τ (τ = t/2 of the same trajectory).
 
-Loss = α · L(s, x_t, t) + (1 − α) · L(E_τ∘s_τ∘D_τ, x_τ, τ) (Nunez et al., eqs. 5–6), each L the weighted score
+Loss = α · L(s, x_t, t) + (1 − α) · L(E_τ∘s_τ∘D_τ, x_τ, τ) (Mishra et al., eqs. 5–6), each L the weighted score
 matching loss against the exact conditional score. One task per α (``IgoTask(0.9)``, named ``igo_alpha0.9``) so that
 each α is its own DVC stage with the same seed and budget. Images live in model space [-1, 1].
 
-Score parameterisation (both paths; docs/igo.md)::
+Score parameterisations (both paths; ``igo.model.preconditioning``; docs/igo.md). With F the U-Net, μ and σ_d
+the training images' mean image and pixel std, K_t = σ_d² M_t M_tᵀ + Σ_t, and g(x) = −K_t⁻¹ (x − M_t μ) the exact
+score of the marginal of N(μ, σ_d² I) data (a function of C, applied spectrally):
 
-    s(x, t) = F(c_in x, t) / std(t) − K_t⁻¹ (x − M_t μ),
-    K_t = σ_d² M_t M_tᵀ + Σ_t,    c_in = 1 / sqrt(std(t)² + σ_d²)
+    wiener:         s = g(x) + Σ_t⁻¹ M_t · e(t) F(c(t) (x̃₀ − μ), t),   x̃₀ = μ + σ_d² M_tᵀ K_t⁻¹ (x − M_t μ)
+    gaussian_skip:  s = g(x) + F(c_in x, t) / std(t),                  c_in = 1 / sqrt(std(t)² + σ_d²)
+    none:           s = F(c_in x, t) / std(t)                          (Song's tutorial; the paper's E∘s∘D)
 
-F is the U-Net, std(t) the SDE's scalar marginal std (Song's output scaling), μ and σ_d the training images'
-mean image and pixel std. The second term is the exact score of the marginal of N(μ, σ_d² I) data (a function
-of C, applied spectrally); it gives the score the −x/var growth, mode by mode, that Song's GroupNorm U-Net cannot
-represent (it is blind to the global scale of its input) and that the cat-map drift makes anisotropic. Without it
-the probability-flow ODE drifts off the data at CPU training budgets (docs/igo.md).
+``wiener`` writes the score through a denoiser, s = −Σ_t⁻¹ (x − M_t D), D = x̃₀ + e F: x̃₀ is the linear MMSE
+estimate of x₀ (an image: M_tᵀ undoes the cat map's mixing), e(t) its error std and c(t) 1 / its signal std, so
+the convolutions correct an image locally instead of learning a global pixel permutation; F ≡ 0 is the exact
+Gaussian score. ``gaussian_skip`` feeds the mixed x to the U-Net and adds g for the −x/var growth, mode by mode,
+that a GroupNorm U-Net cannot represent (blind to its input's global scale). std(t) is the SDE's scalar
+marginal std (Song's output scaling).
 """
 from __future__ import annotations
 
@@ -58,10 +62,18 @@ class IgoTrainingView(Section):
     train: OptimConfig
 
 
+PRECONDITIONINGS = ("wiener", "gaussian_skip", "none")
+
+
 class IgoScoreModel(pl.LightningModule):
     def __init__(self, net_config: dict, sde_config: dict, alpha: float, optim: dict, data_std: float = 1.0):
         super().__init__()
         self.save_hyperparameters()
+        net_config = dict(net_config)
+        # checkpoints from before the choice existed were trained with the Gaussian skip term
+        self.preconditioning = net_config.pop("preconditioning", "gaussian_skip")
+        if self.preconditioning not in PRECONDITIONINGS:
+            raise ValueError(f"unknown preconditioning {self.preconditioning!r}; choose from {PRECONDITIONINGS}")
         self.net = ScoreUNet(**net_config)
         self.sde = CatMapSDE(n=IMAGE_SIZE, **sde_config)
         self.register_buffer("data_mean", torch.zeros(1, 1, IMAGE_SIZE, IMAGE_SIZE))
@@ -70,10 +82,18 @@ class IgoScoreModel(pl.LightningModule):
         return self.sde.marginal_std(t.detach().cpu()).to(t.device)
 
     def _score(self, network, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        data_var = self.hparams.data_std ** 2
+        if self.preconditioning == "wiener":
+            post = self.sde.gaussian_posterior(x, t, self.data_mean, data_var)
+            correction = network((post.estimate - self.data_mean) / post.signal_std.view(-1, 1, 1, 1), t)
+            gain = post.mean_spectrum * (post.error_std.double().cpu()[:, None] / post.variance_spectrum)
+            return post.score + self.sde.apply(gain.to(x.device), correction)
         std = self._std(t).view(-1, 1, 1, 1)
-        c_in = (std ** 2 + self.hparams.data_std ** 2).rsqrt()
-        gaussian = self.sde.gaussian_score(x, t, self.data_mean, self.hparams.data_std ** 2)
-        return network(c_in * x, t) / std + gaussian
+        c_in = (std ** 2 + data_var).rsqrt()
+        out = network(c_in * x, t) / std
+        if self.preconditioning == "none":
+            return out
+        return out + self.sde.gaussian_score(x, t, self.data_mean, data_var)
 
     def score(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         """The full model's score s(x, t): x [B, 1, 28, 28], t [B]."""

@@ -4,6 +4,7 @@ Used by MNIST's and IGO's evaluations through :func:`feature_extractor`.
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Callable
 
@@ -15,11 +16,14 @@ from torch.nn import functional as F
 
 from invdiff.config import Params
 from invdiff.data.tensors import tensor_loader
-from invdiff.errors import require_file
+from invdiff.errors import ConfigError, require_file
 from invdiff.experiments.mnist import data as mnist
+from invdiff.io import atomic_path
 from invdiff.optim import adamw_with_decay, num_parameters
 from invdiff.paths import models_dir
 from invdiff.sections import EmaConfig
+
+NET_FORMAT = "invdiff-lenet-v1"
 
 
 class LeNet(nn.Module):
@@ -83,17 +87,45 @@ class ClassifierTask:
         return module, loader
 
     def load(self, path) -> Classifier:
-        return load(path)
+        return load_checkpoint(path)
 
 
-def checkpoint_path() -> Path:
-    return models_dir() / "classifier" / "model.ckpt"
+def write_net(net: LeNet, path: str | Path) -> None:
+    """The weights and shape of ``net`` as one file; the same weights always give the same bytes."""
+    buffer = io.BytesIO()  # a file name would enter the archive's record names, and so the bytes
+    torch.save({"format": NET_FORMAT, "feature_dim": net.features[-1].out_features,
+                "n_classes": net.head[-1].out_features,
+                "state_dict": {k: v.detach().cpu().contiguous() for k, v in net.state_dict().items()}}, buffer)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(buffer.getvalue())
 
 
-def load(path: str | Path | None = None) -> Classifier:
-    """The trained classifier (default: the project's ``models/classifier/model.ckpt``), eval mode."""
-    path = require_file(checkpoint_path() if path is None else path, "Train it first: `dvc repro train_classifier`.")
-    return Classifier.load_from_checkpoint(path, map_location="cpu").eval()
+def read_net(path: str | Path) -> LeNet:
+    """The net written by :func:`write_net` (eval mode)."""
+    blob = torch.load(path, map_location="cpu", weights_only=True)
+    if not isinstance(blob, dict) or blob.get("format") != NET_FORMAT:
+        raise ConfigError(f"{path} is not a feature net written by invdiff ({NET_FORMAT}); make one with "
+                          "classifier.source: train and `dvc repro fid_classifier`")
+    net = LeNet(feature_dim=blob["feature_dim"], n_classes=blob["n_classes"])
+    net.load_state_dict(blob["state_dict"])
+    return net.eval()
+
+
+def net_path() -> Path:
+    return models_dir() / "classifier" / "net.pt"
+
+
+def load(path: str | Path | None = None) -> LeNet:
+    """FID's feature net (default: the project's ``models/classifier/net.pt``, installed by the fid_classifier
+    stage), eval mode."""
+    return read_net(require_file(net_path() if path is None else path, "Install it: `dvc repro fid_classifier`."))
+
+
+def load_checkpoint(path: str | Path) -> Classifier:
+    """A classifier trained by this module (a Lightning checkpoint), eval mode."""
+    return Classifier.load_from_checkpoint(require_file(path, "Train it: classifier.source: train, then "
+                                                              "`dvc repro fid_classifier`."),
+                                           map_location="cpu").eval()
 
 
 @torch.no_grad()

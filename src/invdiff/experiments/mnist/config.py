@@ -19,8 +19,17 @@ class MnistConfig(Section):
     urls: list[str] = Field(default_factory=lambda: list(MNIST_MIRRORS))
 
 
+class FrozenNetConfig(Section):
+    path: str = Field("data/fid/mnist_lenet_v1.pt", description="a net written by `invdiff freeze-classifier`")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="the file's SHA-256, checked before every use")
+
+
 class ClassifierConfig(Section):
-    feature_dim: int = Field(32, ge=2)
+    source: Literal["frozen", "train"] = Field(
+        "frozen", description="frozen: the versioned net at frozen.path, the same on every machine; train: train "
+                              "one here (feature_dim, train), e.g. to freeze a new version")
+    frozen: FrozenNetConfig
+    feature_dim: int = Field(32, ge=2, description="train only")
     train: OptimConfig
 
 
