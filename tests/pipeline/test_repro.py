@@ -170,7 +170,8 @@ def test_igo_stages(workspace):
     assert not (ws / "plots/igo/samples_intermediate_alpha1.0.png").exists()
     names = {n for (n,) in _db_rows(ws, "select r.name from runs r join experiments e "
                                         "on r.experiment_id = e.experiment_id where e.name = 'igo'")}
-    assert {"train_igo_alpha1.0", "train_igo_alpha0.5", "eval_igo", "alpha=1", "alpha=0.5", "gaussian_reference"} <= names
+    assert {"train_igo_alpha1.0", "train_igo_alpha0.5", "eval_igo", "alpha=1", "alpha=0.5",
+            "gaussian_reference"} <= names
 
 
 def test_runs_land_in_mlflow_with_tags_and_children(workspace):
