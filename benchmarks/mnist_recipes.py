@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 import torch
-from variant_training import params_with, train_variant, variant_args
+from variant_training import EqualTime, params_with, train_variant, variant_args
 
 from invdiff.baselines.gaussian import ClassGaussians
 from invdiff.config import load_params
@@ -48,12 +48,7 @@ VARIANTS = {
     "lr_4e-3_twice_the_steps": {**LR4, "mnist_cfg.train.max_steps": 2400},
 }
 PROBE_STEPS = 60
-
-
-def seconds_per_step(overrides: dict) -> float:
-    params = params_with({**overrides, "mnist_cfg.train.max_steps": PROBE_STEPS, "mnist_cfg.ema.enabled": False})
-    _, _, result = train_variant(MnistCfgTask(), params)
-    return result.seconds / PROBE_STEPS
+COST_KEYS = ("mnist_cfg.train.batch_size", "mnist_cfg.model")
 
 
 def main() -> None:
@@ -76,12 +71,10 @@ def main() -> None:
           + "".join(f"{f'dark w={w:g}':>11}" for w in weights))
     print(f"{'gaussian_reference':26}{'':>23}  {gaussian['fid']:>11.1f}{'':>{11 * (len(weights) - 1)}}"
           f"{gaussian['accuracy']:>10.3f}{'':>{10 * (len(weights) - 1)}}{gaussian['dark_fraction']:>11.3f}")
-    default_per_step = seconds_per_step({}) if args.equal_time else None
+    equal_time = (EqualTime(MnistCfgTask(), "mnist_cfg.train.max_steps", base.mnist_cfg.train.max_steps, PROBE_STEPS,
+                            NO_EMA, COST_KEYS) if args.equal_time else None)
     for name in args.variants.split(","):
-        overrides = VARIANTS[name]
-        if args.equal_time and "mnist_cfg.train.max_steps" not in overrides:
-            steps = round(base.mnist_cfg.train.max_steps * default_per_step / seconds_per_step(overrides))
-            overrides = {**overrides, "mnist_cfg.train.max_steps": steps}
+        overrides = VARIANTS[name] if equal_time is None else equal_time(VARIANTS[name])
         params = params_with(overrides)
         module, seconds, _ = train_variant(MnistCfgTask(), params)
         cells, sample_seconds = [], 0.0

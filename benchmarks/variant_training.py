@@ -29,6 +29,31 @@ def train_variant(task, params: Params):
         return task.load(result.checkpoint), seconds, result
 
 
+class EqualTime:
+    """Steps that give a variant the default's training time: a short probe run of each (through the same entry,
+    weight averaging off) measures its seconds per step. Only variants that set one of ``cost_keys`` (what changes
+    the price of a step: batch, width) are adjusted, so probe noise never moves the others' budget; variants that
+    set their own steps keep them."""
+
+    def __init__(self, task, steps_key: str, default_steps: int, probe_steps: int, quiet: dict,
+                 cost_keys: tuple[str, ...]):
+        self.task, self.steps_key, self.default_steps = task, steps_key, default_steps
+        self.cost_keys = cost_keys
+        self.probe = {steps_key: probe_steps, **quiet}
+        self.probe_steps = probe_steps
+        self.default_per_step = self.seconds_per_step({})
+
+    def seconds_per_step(self, overrides: dict) -> float:
+        _, _, result = train_variant(self.task, params_with({**overrides, **self.probe}))
+        return result.seconds / self.probe_steps
+
+    def __call__(self, overrides: dict) -> dict:
+        if self.steps_key in overrides or not any(key.startswith(self.cost_keys) for key in overrides):
+            return overrides
+        steps = round(self.default_steps * self.default_per_step / self.seconds_per_step(overrides))
+        return {**overrides, self.steps_key: steps}
+
+
 def variant_args(doc: str, variants: dict, seeds: int, extra=None) -> argparse.Namespace:
     """``--variants a,b,...`` (default: all), ``--seeds N`` and what ``extra(parser)`` adds; Lightning's chatter
     silenced."""

@@ -2,7 +2,7 @@
 experiment igo, a child run per alpha)."""
 from invdiff import tracking
 from invdiff.config import flatten
-from invdiff.experiments.igo.evaluate import evaluate, mlflow_children, trained_models
+from invdiff.experiments.igo.evaluate import evaluate, mlflow_children, retrained_models, trained_models
 from invdiff.experiments.igo.figures import write_plots
 from invdiff.experiments.mnist import classifier, fid_net
 from invdiff.experiments.mnist import data as mnist
@@ -13,7 +13,7 @@ from invdiff.stage import run_stage
 
 def work(params):
     modules = trained_models(params.igo.alphas)
-    metrics, samples, snapshots = evaluate(params, modules, classifier.load())
+    metrics, samples, snapshots = evaluate(params, modules, classifier.load(), retrained_models(params))
     digit = mnist.to_model_space(mnist.load_split("test")[0][:1])
     with atomic_dir(plots_dir("igo")) as folder:
         sde = next(iter(modules.values())).sde  # the SDE the models were trained on (their checkpoints carry it)
@@ -21,7 +21,7 @@ def work(params):
     tracking.log_evaluation("igo", "eval_igo", "real",
                             {**flatten(params.igo.eval, "igo.eval."), **flatten(params.igo.sde, "igo.sde.")},
                             mlflow_children(params, metrics), figures=figures,
-                            metrics={k: metrics[k] for k in ("real_fid_floor", "real_fid_floor_sd")})
+                            metrics={k: metrics[k] for k in ("real_fid_floor", "real_fid_floor_sd", "real_confident")})
     metrics["fid_net_sha256"] = fid_net.file_sha256(classifier.net_path())  # which features scored it
     write_json(metrics_path("igo"), metrics)
 

@@ -61,7 +61,8 @@ def test_npz_batch_input(workspace, monkeypatch):
 @pytest.mark.parametrize("payload, message", [
     ({"keypoints": [[1.0, 2.0]] * 24}, r"expected \[N, 25, 2\] or \[25, 2\].*got \[1, 24, 2\]"),
     ({"points": []}, "is not {\"keypoints\""),
-    ({"keypoints": [[float("nan"), 2.0]] + [[1.0, 2.0]] * 24}, "1 keypoints are NaN"),
+    ({"keypoints": [[1.0, 2.0]] * 3 + [[float("nan"), 2.0]] + [[1.0, 2.0]] * 21},
+     r"1 keypoints are NaN/inf, the first input 0, keypoint 3 \(right_elbow\)"),
     ({"keypoints": [[700.0, 2.0]] + [[1.0, 2.0]] * 24}, "keypoint 0 at \\[700.0, 2.0\\] lies outside the 600x600"),
 ])
 def test_bad_keypoints(workspace, monkeypatch, capsys, payload, message):
@@ -89,6 +90,25 @@ def test_missing_files_and_wrong_checkpoint(workspace, monkeypatch, capsys):
     np.savez(root / "other.npz", points=keypoints)
     assert _run(root, monkeypatch, "--keypoints", "other.npz", "--out", "o.npz") == 2
     assert "has no 'keypoints' array" in capsys.readouterr().err
+
+
+def test_bad_numbers_files_and_plot_names_fail_before_anything_is_written(workspace, monkeypatch, capsys):
+    root, _, keypoints = workspace
+    np.savez(root / "kp.npz", keypoints=keypoints)
+    (root / "corrupt.npz").write_bytes(b"PK\x03\x04 not really a zip")
+    np.savez(root / "text.npz", keypoints=np.array([["a", "b"]] * 25))
+    cases = [(["--keypoints", "corrupt.npz"], "corrupt.npz is not a readable .npz"),
+             (["--keypoints", "text.npz"], "text.npz is not a readable .npz with a numeric"),
+             (["--keypoints", "kp.npz", "--w", "nan"], "--w: guidance weight must be a finite number"),
+             (["--keypoints", "kp.npz", "--w", "inf"], "--w: guidance weight must be a finite number"),
+             (["--keypoints", "kp.npz", "--plot", "o.xyz"], "--plot: .*o.xyz needs one of the suffixes")]
+    import re
+
+    for args, message in cases:
+        assert _run(root, monkeypatch, *args, "--out", "never.npz") == 2, args
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and re.search(message, err), err
+        assert not (root / "never.npz").exists()
 
 
 def test_console_script_lists_the_commands():

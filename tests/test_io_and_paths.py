@@ -1,4 +1,6 @@
 import json
+import os
+import stat
 
 import pytest
 
@@ -32,6 +34,21 @@ def test_atomic_dir_keeps_old_contents_on_failure(tmp_path):
     with atomic_dir(target) as d:
         (d / "c.png").write_text("new")
     assert [p.name for p in target.iterdir()] == ["c.png"]
+
+
+def test_outputs_get_the_modes_open_and_mkdir_give_not_the_private_temp_modes(tmp_path):
+    old = os.umask(0o022)
+    try:
+        write_json(tmp_path / "m.json", {"a": 1})
+        with atomic_dir(tmp_path / "plots") as d:
+            (d / "a.png").write_text("x")
+        os.umask(0o027)
+        write_json(tmp_path / "g.json", {})
+    finally:
+        os.umask(old)
+    mode = lambda p: stat.S_IMODE(p.stat().st_mode)  # noqa: E731
+    assert mode(tmp_path / "m.json") == 0o644 and mode(tmp_path / "plots") == 0o755
+    assert mode(tmp_path / "g.json") == 0o640
 
 
 def test_workspace_root_resolves_out_of_queued_experiment(tmp_path, monkeypatch):

@@ -11,6 +11,7 @@ holds the averaged weights; a mid-run ``last.ckpt`` holds the average and the ra
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -122,6 +123,7 @@ def train(task: Task, params: Params, out_dir: str | Path, *, callbacks: list[pl
     """
     cfg = task.section(params)
     out_dir = Path(out_dir)
+    own_scratch = not scratch
     scratch = Path(scratch) if scratch else checkpoint_scratch(task.name, training_fingerprint(task, params))
     last = scratch / "last.ckpt"
     run_file = scratch / "mlflow_run_id"
@@ -180,6 +182,10 @@ def train(task: Task, params: Params, out_dir: str | Path, *, callbacks: list[pl
         tracking.log_metrics({"train_seconds": result.seconds}, run_id=result.run_id)
         tracking.set_tags({"checkpoint_path": str(checkpoint.resolve())}, run_id=result.run_id)
         shutil.rmtree(scratch, ignore_errors=True)
+        if own_scratch:  # .checkpoints/<task>/ and .checkpoints/ too, once empty
+            for folder in (scratch.parent, scratch.parent.parent):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
     return result
 
 

@@ -44,6 +44,7 @@ def tiny_raw(**overrides):
     igo["train"].update(max_steps=4, batch_size=16)
     igo["eval"].update(num_samples=40, batch_size=40, seeds=2)
     igo["eval"]["sampler"].update(rtol=1e-2, atol=1e-2)
+    igo["training_seeds"] = {"alphas": [1.0, 0.5], "count": 2}
     raw["trainer"].update(log_every_n_steps=2, checkpoint_every_n_steps=5)
     raw["mlflow"]["enabled"] = False
     return set_dotted(raw, overrides)

@@ -1,6 +1,7 @@
 """The real pipeline (`dvc repro`) on tiny params in a throw-away copy of the repository."""
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -68,7 +69,7 @@ def test_repro_writes_metrics_plots_and_is_idempotent(workspace):
     for name in ("samples.png", "residual_vs_w.png", "per_target.csv", "ddpm_vs_w.csv"):
         assert (ws / "plots/branin" / name).stat().st_size > 0
     assert (ws / "models/branin/model.ckpt").is_file()
-    assert not (ws / ".checkpoints/branin").exists() or not any((ws / ".checkpoints/branin").iterdir())
+    assert not (ws / ".checkpoints").exists(), "no empty scratch folders once every training completed"
     second = _run(["dvc", "repro"], ws)
     assert "Running stage" not in second.stdout, second.stdout
 
@@ -161,7 +162,19 @@ def test_igo_stages(workspace):
     assert reference["fid"] > metrics["real_fid_floor"] and reference["fid_sd"] > 0
     assert row["fid_sd"] > 0 and "fid_minus_alpha1_sd" in row and metrics["alpha=1.0"]["fid_intermediate_sd"] is None
     assert metrics["fid_net_sha256"] == tiny_raw()["classifier"]["frozen"]["sha256"]
+    assert 0 <= row["confident"] <= 1 and 0.9 <= metrics["real_confident"] <= 1
+    assert reference["confident"] < metrics["real_confident"]
+    # the further training seed of each listed alpha: sampled with the same start noise, summarised over seeds
+    for key in ("alpha=1.0", "alpha=0.5"):
+        assert metrics[key]["training_seeds"] == [0, 1] and len(metrics[key]["fid_by_training_seed"]) == 2
+        assert metrics[key]["fid_by_training_seed"][0] == metrics[key]["fid"]
+        assert metrics[key]["fid_over_training_seeds_sd"] > 0
+    assert row["fid_minus_alpha1_over_training_seeds"] == pytest.approx(
+        row["fid_over_training_seeds"] - metrics["alpha=1.0"]["fid_over_training_seeds"], abs=1e-4)
+    assert len(row["fid_intermediate_by_training_seed"]) == 2 and "fid_intermediate_by_training_seed" not in \
+        metrics["alpha=1.0"]
     for alpha in ("1.0", "0.5"):
+        assert (ws / f"models/igo/alpha{alpha}/seed1/model.ckpt").is_file()
         assert (ws / f"models/igo/alpha{alpha}/model.ckpt").is_file()
         assert json.loads((ws / f"metrics/igo_alpha{alpha}_train.json").read_text())["steps"] == 4
     for name in ("samples_alpha1.0.png", "samples_alpha0.5.png", "samples_intermediate_alpha0.5.png",
@@ -207,3 +220,23 @@ def test_bad_params_fail_with_one_line_naming_the_key(workspace, tmp_path):
     lines = [line for line in proc.stderr.splitlines() if "error" in line]
     assert len(lines) == 1 and "branin.eval.guidance_weights" in lines[0], proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("setting, key", [("branin.train.lr=fast", "branin.train.lr"),
+                                          ("+branin.trian.lr=0.1", "branin.trian")])
+def test_a_bad_value_stops_dvc_exp_run_in_check_params_with_every_output_intact(workspace, setting, key):
+    """The real `dvc exp run -S` path: check_params runs first and fails; no stage deleted anything."""
+    ws, _ = workspace
+    kept = [ws / "models/branin/model.ckpt", ws / "metrics/branin.json", ws / "plots/branin/samples.png"]
+    before = {path: path.read_bytes() for path in kept}
+    try:
+        proc = _run(["dvc", "exp", "run", "-S", setting], ws, check=False)
+        assert proc.returncode != 0
+        out = proc.stdout + proc.stderr
+        assert "check_params: error" in out and key in out and "git checkout params.yaml" in out, out[-3000:]
+        assert "Running stage 'train_branin'" not in out
+        assert {path: path.read_bytes() for path in kept} == before
+    finally:
+        _run(["git", "checkout", "params.yaml"], ws)
+    # only check_params re-runs (DVC deleted its own small output before it failed); every result is up to date
+    assert re.findall(r"Running stage '([^']+)'", _run(["dvc", "repro"], ws).stdout) == ["check_params"]

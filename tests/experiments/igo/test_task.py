@@ -2,7 +2,9 @@
 import pytest
 import torch
 
-from invdiff.experiments.igo.task import IgoScoreModel, alpha_label
+from helpers.params import tiny_params
+from invdiff.errors import ConfigError
+from invdiff.experiments.igo.task import IgoScoreModel, IgoTask, alpha_label, extra_training_seeds
 from invdiff.experiments.registry import get_task
 from invdiff.sde.score_matching import score_matching_loss
 
@@ -114,3 +116,23 @@ def test_task_registry_names_and_labels():
         get_task("igo_alphaX")
     with pytest.raises(ValueError, match=r"\(0, 1\]"):
         get_task("igo_alpha1.5")
+
+
+def test_further_training_seeds_follow_the_params_seed_for_the_listed_alphas_only():
+    params = tiny_params(**{"seed": 7, "igo.training_seeds.alphas": [0.5], "igo.training_seeds.count": 3})
+    assert extra_training_seeds(params, 0.5) == [8, 9] and extra_training_seeds(params, 1.0) == []
+    assert extra_training_seeds(tiny_params(**{"igo.training_seeds.count": 1}), 1.0) == []
+    with pytest.raises(ConfigError, match=r"igo.training_seeds.alphas \[0.7\]"):
+        tiny_params(**{"igo.training_seeds.alphas": [0.7]})
+
+
+def test_time_sampling_and_weight_averaging_reach_the_model_and_the_fingerprint():
+    params = tiny_params(**{"igo.time_sampling.name": "log_normal", "igo.ema.enabled": True})
+    task = IgoTask(1.0)
+    assert task.averaging(params).decay == params.igo.ema.decay
+    assert task.averaging(tiny_params()) is None
+    assert task.section(params).time_sampling.name == "log_normal"
+    m = IgoScoreModel(NET, SDE, 1.0, OPTIM, time_sampling={"name": "log_normal", "mean": -1.2, "sd": 1.2})
+    t = m.training_times(4000, "cpu")
+    uniform = model().training_times(4000, "cpu")
+    assert float(t.median()) < 0.2 < float(uniform.median()) and float(t.min()) >= SDE["t_min"]

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from invdiff.sections import OptimConfig, Section
+from invdiff.sections import EmaConfig, OptimConfig, Section
 
 
 class IgoSdeConfig(Section):
@@ -35,6 +35,14 @@ class ScoreUnetConfig(Section):
     fourier_scale: float = Field(30.0, gt=0)
 
 
+class TimeSamplingConfig(Section):
+    name: Literal["uniform", "log_normal"] = Field(
+        "uniform", description="training times: uniform t ~ U(t_min, 1) (Song), or log_normal: ln std(t) ~ "
+                               "N(mean, sd²) truncated to the SDE's range (Karras et al. 2022)")
+    mean: float = Field(-1.2, description="log_normal: mean of ln std(t)")
+    sd: float = Field(1.2, gt=0, description="log_normal: sd of ln std(t)")
+
+
 class IgoSamplerConfig(Section):
     name: Literal["ode", "euler_maruyama"] = "ode"
     rtol: float = Field(1.0e-5, gt=0, description="ode: solve_ivp relative tolerance")
@@ -50,6 +58,12 @@ class IgoEvalConfig(Section):
     sampler: IgoSamplerConfig = IgoSamplerConfig()
 
 
+class TrainingSeedsConfig(Section):
+    alphas: list[float] = Field(default_factory=lambda: [1.0], description="the α retrained with further seeds")
+    count: int = Field(2, ge=1, description="training seeds per listed α: the params seed, then seed + 1, ... "
+                                            "(initialisation and batch order); 1 = no retraining")
+
+
 def _unit_interval(alphas: list[float]) -> list[float]:
     if any(not 0 < a <= 1 for a in alphas):
         raise ValueError("every alpha must lie in (0, 1] (alpha = 1 is the plain score model)")
@@ -63,4 +77,15 @@ class IgoConfig(Section):
     sde: IgoSdeConfig = IgoSdeConfig()
     model: ScoreUnetConfig = ScoreUnetConfig()
     train: OptimConfig
+    time_sampling: TimeSamplingConfig = TimeSamplingConfig()
+    ema: EmaConfig = EmaConfig(enabled=False)
+    training_seeds: TrainingSeedsConfig = TrainingSeedsConfig()
     eval: IgoEvalConfig = IgoEvalConfig()
+
+    @model_validator(mode="after")
+    def _retrained_alphas_are_trained(self):
+        unknown = [a for a in self.training_seeds.alphas if a not in self.alphas]
+        if unknown:
+            raise ValueError(f"igo.training_seeds.alphas {unknown} are not in igo.alphas {self.alphas}; list only "
+                             "trained α there")
+        return self

@@ -7,12 +7,18 @@ integrates its own range, from τ = 1/2, starting from the Gaussian with the exa
 FID is measured in the MNIST classifier's feature space against the held-out test split; ``real_fid_floor`` is
 the same statistic for as many real training images, the value a perfect generator would reach, and
 ``gaussian_reference`` that of N(μ, S) fitted to the training pixels: a model that does not beat it has learned no
-more than second moments.
+more than second moments. ``confident`` is the fraction of samples the same classifier assigns to one digit with
+probability ≥ 0.9 (do they read as digits?), scored for the reference and the floor too.
+
+α listed in ``igo.training_seeds`` were also trained with further seeds; each is sampled like the first (the same
+paired start noise) and the row adds ``*_over_training_seeds``: mean ± sd over training seeds of the per-seed FID
+(itself a mean over sampling seeds), the spread a retraining would show.
 """
 from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -23,9 +29,9 @@ from invdiff.errors import ConfigError, MissingInputError
 from invdiff.experiments.igo import task as igo
 from invdiff.experiments.igo.config import IgoEvalConfig
 from invdiff.experiments.igo.prior import data_moments, prior_sample
-from invdiff.experiments.igo.task import IgoScoreModel, alpha_label, models_folder
+from invdiff.experiments.igo.task import IgoScoreModel, alpha_label, extra_training_seeds, models_folder, seed_folder
 from invdiff.experiments.mnist import data as mnist
-from invdiff.experiments.mnist.classifier import LeNet, feature_extractor
+from invdiff.experiments.mnist.classifier import LeNet, confident_fraction, feature_extractor
 from invdiff.metrics.fid import ReferenceFid
 from invdiff.sampling import SamplerResult
 from invdiff.sde import probability_flow_ode, reverse_sde
@@ -38,7 +44,7 @@ INTERMEDIATE_T_START = 0.5  # τ = t/2 with t ≤ 1
 TRAJECTORY_SAMPLES = 6  # samples whose reverse trajectory the first α's full-path run records for the figure
 
 
-def trained_models(alphas: list[float]) -> dict[float, IgoScoreModel]:
+def _checkpoints(alphas: list[float]) -> dict[float, Path]:
     """The checkpoint of every alpha in igo.alphas, found by the alpha stored in it (folder spellings may vary)."""
     folder = models_folder()
     found = {}
@@ -49,7 +55,21 @@ def trained_models(alphas: list[float]) -> dict[float, IgoScoreModel]:
     if missing:
         raise MissingInputError(f"no trained IGO model under {folder}/ for igo.alphas {missing}; train them with "
                                 "`dvc repro train_igo`")
-    return {float(a): igo.load(found[float(a)]) for a in alphas}
+    return {float(a): found[float(a)] for a in alphas}
+
+
+def trained_models(alphas: list[float]) -> dict[float, IgoScoreModel]:
+    return {alpha: igo.load(path) for alpha, path in _checkpoints(alphas).items()}
+
+
+def retrained_models(params: Params) -> dict[float, dict[int, IgoScoreModel]]:
+    """{α: {training seed: model}} for the further training seeds of ``igo.training_seeds``."""
+    out = {}
+    for alpha, path in _checkpoints(params.igo.alphas).items():
+        seeds = extra_training_seeds(params, alpha)
+        if seeds:
+            out[alpha] = {seed: igo.load(seed_folder(path.parent, seed) / "model.ckpt") for seed in seeds}
+    return out
 
 
 def generate(module: IgoScoreModel, path: str, moments, cfg: IgoEvalConfig, generator: torch.Generator,
@@ -79,12 +99,24 @@ def check_sample_size(cfg: IgoEvalConfig, num_train: int, num_test: int, feature
         raise ConfigError(f"the MNIST test split has only {num_test} images; FID needs more than {feature_dim}")
 
 
-def evaluate(params: Params, modules: dict[float, IgoScoreModel], classifier: LeNet):
+def _over_training_seeds(summary: dict) -> dict:
+    """``fid`` → ``fid_over_training_seeds``, ``fid_sd`` → ``fid_over_training_seeds_sd``."""
+    return {f"{key.removesuffix('_sd')}_over_training_seeds{'_sd' if key.endswith('_sd') else ''}": value
+            for key, value in summary.items()}
+
+
+def _paths(alpha: float) -> tuple[str, ...]:
+    return ("full",) if alpha >= 1 else ("full", "intermediate")
+
+
+def evaluate(params: Params, modules: dict[float, IgoScoreModel], classifier: LeNet,
+             retrained: dict[float, dict[int, IgoScoreModel]] | None = None):
     """Returns (metrics dict, {α: {"full": uint8 [N,28,28], "intermediate": uint8 or None}} of the first seed, the
     reverse trajectory of a few samples of the first α's full path [(t, images [n, 28, 28])]).
 
     Every row is mean ± sd over ``igo.eval.seeds`` paired sampling seeds (seed i starts every α and path from the
-    same noise); ``fid_minus_alpha1`` is the paired difference to the α = 1 model, seed by seed."""
+    same noise); ``fid_minus_alpha1`` is the paired difference to the α = 1 model, seed by seed. ``retrained``
+    (:func:`retrained_models`) adds the ``*_over_training_seeds`` keys."""
     cfg = params.igo.eval
     train_images = mnist.to_model_space(mnist.load_split("train")[0])
     test_images = mnist.to_model_space(mnist.load_split("test")[0])
@@ -94,48 +126,75 @@ def evaluate(params: Params, modules: dict[float, IgoScoreModel], classifier: Le
     moments = data_moments(train_images)
     gaussian = GaussianImages(train_images)
 
-    metrics: dict = {GAUSSIAN: summarize([{"fid": reference(gaussian.sample(cfg.num_samples,
-                                                                            paired_generator(params.seed, s)))}
+    def score(x: torch.Tensor, suffix: str = "") -> dict[str, float]:
+        return {"fid" + suffix: reference(x), "confident" + suffix: round(confident_fraction(classifier, x), 4)}
+
+    metrics: dict = {GAUSSIAN: summarize([score(gaussian.sample(cfg.num_samples, paired_generator(params.seed, s)))
                                           for s in range(cfg.seeds)])}
     samples: dict[float, dict[str, np.ndarray | None]] = {}
     snapshots: list[tuple[float, np.ndarray]] = []
     per_seed: dict[float, list[float]] = {}
+    by_training_seed: dict[float, dict[int, dict[str, float]]] = {}
 
     def record(t: float, x: torch.Tensor) -> None:
         snapshots.append((t, x[:TRAJECTORY_SAMPLES, 0].numpy().copy()))
 
-    for alpha, module in modules.items():
-        paths = ("full",) if alpha >= 1 else ("full", "intermediate")
-        shown: dict[str, np.ndarray | None] = {"full": None, "intermediate": None}
+    def sample_rows(module: IgoScoreModel, alpha: float, shown: dict | None = None) -> list[dict]:
         rows = []
         for seed in range(cfg.seeds):
             row = {}
-            for path in paths:
+            for path in _paths(alpha):
                 suffix = "" if path == "full" else "_intermediate"
                 start = time.perf_counter()
                 x, nfe = generate(module, path, moments, cfg, paired_generator(params.seed, seed),
-                                  callback=None if snapshots else record)
-                row["fid" + suffix], row["nfe" + suffix] = reference(x), nfe
+                                  callback=None if snapshots or shown is None else record)
+                row.update(score(x, suffix))
+                row["nfe" + suffix] = nfe
                 row["seconds" + suffix] = round(time.perf_counter() - start, 1)
-                if seed == 0:
+                if seed == 0 and shown is not None:
                     shown[path] = mnist.to_pixels(x.clamp(-1, 1))
             rows.append(row)
+        return rows
+
+    for alpha, module in modules.items():
+        shown: dict[str, np.ndarray | None] = {"full": None, "intermediate": None}
+        rows = sample_rows(module, alpha, shown)
         per_seed[alpha] = [row["fid"] for row in rows]
         summary = summarize(rows)
         if alpha >= 1:
-            summary.update({f"{key}_intermediate{sd}": None for key in ("fid", "nfe", "seconds") for sd in ("", "_sd")})
+            summary.update({f"{key}_intermediate{sd}": None for key in ("fid", "confident", "nfe", "seconds")
+                            for sd in ("", "_sd")})
         log.info("alpha=%s %s", alpha_label(alpha), summary)
         metrics[f"alpha={alpha_label(alpha)}"] = summary
         samples[alpha] = shown
+        if alpha in (retrained or {}):
+            fids = [key for key in summary if key.startswith("fid") and not key.endswith("_sd")
+                    and summary[key] is not None]
+            by_training_seed[alpha] = {params.seed: {key: summary[key] for key in fids}}
+            for train_seed, other in retrained[alpha].items():
+                over = summarize(sample_rows(other, alpha))
+                log.info("alpha=%s, training seed %d: %s", alpha_label(alpha), train_seed, over)
+                by_training_seed[alpha][train_seed] = {key: over[key] for key in fids}
     if 1.0 in per_seed:
         for alpha in per_seed:
             if alpha < 1:
                 metrics[f"alpha={alpha_label(alpha)}"].update(summarize(
                     [{"fid_minus_alpha1": a - b} for a, b in zip(per_seed[alpha], per_seed[1.0])]))
-    floor = summarize([{"fid": reference(train_images[torch.randperm(len(train_images),
-                                                                     generator=paired_generator(params.seed, s))
-                                                      [:cfg.num_samples]])} for s in range(cfg.seeds)])
+    for alpha, seeds in by_training_seed.items():
+        row = metrics[f"alpha={alpha_label(alpha)}"]
+        row["training_seeds"] = list(seeds)
+        for key in next(iter(seeds.values())):
+            row[f"{key}_by_training_seed"] = [values[key] for values in seeds.values()]
+        row.update(_over_training_seeds(summarize(list(seeds.values()))))
+        shared = [s for s in seeds if s in by_training_seed.get(1.0, {})] if alpha < 1 else []
+        if shared:  # paired by training seed: the same initialisation and batch order at both α
+            row.update(_over_training_seeds(summarize(
+                [{"fid_minus_alpha1": seeds[s]["fid"] - by_training_seed[1.0][s]["fid"]} for s in shared])))
+    floor = summarize([score(train_images[torch.randperm(len(train_images),
+                                                         generator=paired_generator(params.seed, s))
+                                          [:cfg.num_samples]]) for s in range(cfg.seeds)])
     metrics["real_fid_floor"], metrics["real_fid_floor_sd"] = floor["fid"], floor["fid_sd"]
+    metrics["real_confident"], metrics["real_confident_sd"] = floor["confident"], floor["confident_sd"]
     metrics["num_samples"] = cfg.num_samples
     metrics["seeds"] = cfg.seeds
     metrics["sampler"] = cfg.sampler.model_dump()

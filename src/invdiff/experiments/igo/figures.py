@@ -56,6 +56,13 @@ def fid_vs_alpha(alphas: list[float], rows: list[dict], reference: tuple[float, 
     fig = metric_vs_weight(series, {"Gaussian N(μ, S) reference": reference, "real data floor": floor},
                            "FID (classifier features)", f"IGO on MNIST: FID vs α (± sd, {seeds} paired seeds)")
     ax = fig.axes[0]
+    for suffix, colour, label in (("", "C0", "full model, every training seed"),
+                                  ("_intermediate", "C1", "intermediate, every training seed")):
+        points = [(a, fid) for a, r in zip(alphas, rows) for fid in r.get(f"fid{suffix}_by_training_seed") or []]
+        if points:
+            ax.scatter(*zip(*points), marker="x", s=30, color=colour, zorder=4, label=label)
+    if any(r.get("training_seeds") for r in rows):
+        ax.legend(fontsize=7)
     ax.set_xlabel("α (weight of the full-path loss; 1 = plain score model)")
     ax.set_xticks(np.asarray(alphas, dtype=float))
     return fig
@@ -93,8 +100,11 @@ def write_plots(folder, params: Params, metrics: dict, samples: dict[float, dict
                 continue
             name = "samples" if path == "full" else "samples_intermediate"
             what = "full model" if path == "full" else "intermediate generator"
+            row, suffix = metrics[f"alpha={alpha_label(alpha)}"], "" if path == "full" else "_intermediate"
             figures[f"{name}_alpha{alpha_label(alpha)}.png"] = image_grid(
-                images[:64], rows=8, title=f"IGO α = {alpha:g}: {what} ({sampler})")
+                images[:64], rows=8, title=f"IGO α = {alpha:g}: {what} ({sampler})\nFID {row['fid' + suffix]:.0f}, "
+                                           f"{row['confident' + suffix]:.0%} read as digits (data "
+                                           f"{metrics['real_confident']:.0%})")
     alphas = list(samples)
     rows = [metrics[f"alpha={alpha_label(a)}"] for a in alphas]
     figures["fid_vs_alpha.png"] = fid_vs_alpha(

@@ -31,12 +31,12 @@ from invdiff.config import Params
 from invdiff.data.tensors import tensor_loader
 from invdiff.errors import require_file
 from invdiff.experiments.igo.cat_map_sde import CatMapSDE
-from invdiff.experiments.igo.config import IgoSdeConfig, ScoreUnetConfig
+from invdiff.experiments.igo.config import IgoSdeConfig, ScoreUnetConfig, TimeSamplingConfig
 from invdiff.experiments.igo.net import ScoreUNet
 from invdiff.experiments.mnist import data as mnist
 from invdiff.optim import adamw_with_decay, num_parameters
 from invdiff.paths import models_dir
-from invdiff.sde.score_matching import score_matching_loss, training_times
+from invdiff.sde.score_matching import LogNormalTimes, score_matching_loss, training_times
 from invdiff.sections import EmaConfig, OptimConfig, Section
 
 EXPERIMENT = "igo"
@@ -53,6 +53,19 @@ def alpha_label(alpha: float) -> str:
     return repr(float(alpha))
 
 
+def extra_training_seeds(params: Params, alpha: float) -> list[int]:
+    """The further training seeds of ``alpha`` (``igo.training_seeds``): seed + 1, ... when it is listed, else []."""
+    seeds = params.igo.training_seeds
+    if float(alpha) not in [float(a) for a in seeds.alphas]:
+        return []
+    return [params.seed + k for k in range(1, seeds.count)]
+
+
+def seed_folder(alpha_folder: Path, seed: int) -> Path:
+    """Where the α's model of a further training seed lives: ``models/igo/alpha<α>/seed<s>/``."""
+    return alpha_folder / f"seed{seed}"
+
+
 class IgoTrainingView(Section):
     """What determines one α's trained weights (its training fingerprint and MLflow params)."""
 
@@ -60,13 +73,16 @@ class IgoTrainingView(Section):
     sde: IgoSdeConfig
     model: ScoreUnetConfig
     train: OptimConfig
+    time_sampling: TimeSamplingConfig
+    ema: EmaConfig
 
 
 PRECONDITIONINGS = ("wiener", "gaussian_skip", "none")
 
 
 class IgoScoreModel(pl.LightningModule):
-    def __init__(self, net_config: dict, sde_config: dict, alpha: float, optim: dict, data_std: float = 1.0):
+    def __init__(self, net_config: dict, sde_config: dict, alpha: float, optim: dict, data_std: float = 1.0,
+                 time_sampling: dict | None = None):
         super().__init__()
         self.save_hyperparameters()
         net_config = dict(net_config)
@@ -77,6 +93,14 @@ class IgoScoreModel(pl.LightningModule):
         self.net = ScoreUNet(**net_config)
         self.sde = CatMapSDE(n=IMAGE_SIZE, **sde_config)
         self.register_buffer("data_mean", torch.zeros(1, 1, IMAGE_SIZE, IMAGE_SIZE))
+        times = TimeSamplingConfig(**(time_sampling or {}))
+        self.log_normal_times = (LogNormalTimes(self.sde.marginal_std, self.sde.t_min, times.mean, times.sd)
+                                 if times.name == "log_normal" else None)
+
+    def training_times(self, batch: int, device) -> torch.Tensor:
+        if self.log_normal_times is not None:
+            return self.log_normal_times(batch, device=device)
+        return training_times(batch, self.sde.t_min, device=device)
 
     def _std(self, t: torch.Tensor) -> torch.Tensor:
         return self.sde.marginal_std(t.detach().cpu()).to(t.device)
@@ -105,7 +129,7 @@ class IgoScoreModel(pl.LightningModule):
 
     def losses(self, x0: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         """(full-path loss, intermediate-path loss or None when α = 1) on one batch of images [B, 1, 28, 28]."""
-        t = training_times(len(x0), self.sde.t_min, device=x0.device)
+        t = self.training_times(len(x0), x0.device)
         it = self.sde.sample_iterates(x0, t)
         full = score_matching_loss(self.score(it.x_t, t), it.score_t, self._std(t))
         if self.hparams.alpha >= 1:
@@ -145,19 +169,20 @@ class IgoTask:
 
     def section(self, params: Params) -> IgoTrainingView:
         cfg = params.igo
-        return IgoTrainingView(alpha=self.alpha, sde=cfg.sde, model=cfg.model, train=cfg.train)
+        return IgoTrainingView(alpha=self.alpha, sde=cfg.sde, model=cfg.model, train=cfg.train,
+                               time_sampling=cfg.time_sampling, ema=cfg.ema)
 
     def data_source(self, params: Params) -> str:
         return "real"
 
     def averaging(self, params: Params) -> EmaConfig | None:
-        return None
+        return params.igo.ema if params.igo.ema.enabled else None
 
     def build(self, params: Params):
         cfg = params.igo
         images = mnist.to_model_space(mnist.load_split("train")[0])
         module = IgoScoreModel(cfg.model.model_dump(), cfg.sde.model_dump(), self.alpha, cfg.train.model_dump(),
-                               data_std=float(images.std()))
+                               data_std=float(images.std()), time_sampling=cfg.time_sampling.model_dump())
         module.data_mean.copy_(images.mean(0, keepdim=True))
         loader = tensor_loader(images, batch_size=cfg.train.batch_size, seed=params.seed)
         return module, loader

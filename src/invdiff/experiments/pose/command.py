@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +14,7 @@ from invdiff.config import load_params
 from invdiff.errors import ConfigError, MissingInputError
 from invdiff.experiments.pose.data.forward_model import keypoints_to_unit, load_forward_model
 from invdiff.experiments.pose.data.rotations import rotation_6d_to_axis_angle
-from invdiff.experiments.pose.data.skeleton import NUM_BODY25, NUM_SMPL_JOINTS
+from invdiff.experiments.pose.data.skeleton import BODY25_NAMES, NUM_BODY25, NUM_SMPL_JOINTS
 from invdiff.experiments.pose.figures import figure5_panel
 from invdiff.experiments.pose.metrics import keypoint_abs_errors
 from invdiff.experiments.pose.task import PoseTask, sample_poses
@@ -25,10 +27,15 @@ def read_keypoints(path: str | Path, image_size: int) -> np.ndarray:
     if not path.is_file():
         raise MissingInputError(f"--keypoints: {path} does not exist")
     if path.suffix == ".npz":
-        with np.load(path, allow_pickle=False) as data:
-            if "keypoints" not in data.files:
-                raise ConfigError(f"--keypoints: {path} has no 'keypoints' array (keys: {sorted(data.files)})")
-            keypoints = np.asarray(data["keypoints"], dtype=np.float64)
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                if "keypoints" not in data.files:
+                    raise ConfigError(f"--keypoints: {path} has no 'keypoints' array (keys: {sorted(data.files)})")
+                keypoints = np.asarray(data["keypoints"], dtype=np.float64)
+        except (OSError, ValueError, TypeError, EOFError, zipfile.BadZipFile) as exc:
+            raise ConfigError(f"--keypoints: {path} is not a readable .npz with a numeric 'keypoints' array "
+                              f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'unreadable'})"
+                              ) from None
     elif path.suffix == ".json":
         try:
             payload = json.loads(path.read_text())
@@ -42,9 +49,11 @@ def read_keypoints(path: str | Path, image_size: int) -> np.ndarray:
     if keypoints.ndim != 3 or keypoints.shape[1:] != (NUM_BODY25, 2) or len(keypoints) == 0:
         raise ConfigError(f"--keypoints: expected [N, 25, 2] or [25, 2] (BODY_25 order, pixels), got "
                           f"{list(keypoints.shape)}")
-    if not np.isfinite(keypoints).all():
-        raise ConfigError(f"--keypoints: {int((~np.isfinite(keypoints)).any(-1).sum())} keypoints are NaN/inf; "
-                          "every BODY_25 keypoint is needed")
+    bad = ~np.isfinite(keypoints).all(-1)
+    if bad.any():
+        n, k = np.argwhere(bad)[0]
+        raise ConfigError(f"--keypoints: {int(bad.sum())} keypoints are NaN/inf, the first input {n}, keypoint {k} "
+                          f"({BODY25_NAMES[k]}); every BODY_25 keypoint is needed")
     outside = (keypoints < 0) | (keypoints > image_size)
     if outside.any():
         n, k = np.argwhere(outside.any(-1))[0]
@@ -53,12 +62,25 @@ def read_keypoints(path: str | Path, image_size: int) -> np.ndarray:
     return keypoints.astype(np.float32)
 
 
+def check_figure_path(path: str | None) -> None:
+    """Refuse a --plot name matplotlib cannot write before anything is computed or written."""
+    if path is None:
+        return
+    from matplotlib.figure import Figure
+
+    formats = Figure().canvas.get_supported_filetypes()
+    suffix = Path(path).suffix.lstrip(".").lower()
+    if suffix not in formats:
+        raise ConfigError(f"--plot: {path} needs one of the suffixes {', '.join('.' + f for f in sorted(formats))}")
+
+
 def sample_pose_command(args: argparse.Namespace) -> None:
     params = load_params(args.params)
     if args.num < 1:
         raise ConfigError(f"--num: must be at least 1, got {args.num}")
-    if args.w < 0:
-        raise ConfigError(f"--w: guidance weight must be >= 0, got {args.w}")
+    if not math.isfinite(args.w) or args.w < 0:
+        raise ConfigError(f"--w: guidance weight must be a finite number >= 0, got {args.w}")
+    check_figure_path(args.plot)
     image_size = params.camera.image_size
     keypoints = read_keypoints(args.keypoints, image_size)
     checkpoint = PoseTask("mlp").checkpoint() if args.checkpoint is None else Path(args.checkpoint)
