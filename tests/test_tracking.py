@@ -62,9 +62,43 @@ def test_log_evaluation_mirrors_the_json(tmp_path, monkeypatch):
         assert parent["metrics.real_fid_floor"] == 1.5 and parent["tags.data_source"] == "real"
         assert parent["params.eval.n"] == "3" and parent["tags.dvc_stage"] == "eval_unit"
         kids = runs[runs["tags.mlflow.parentRunId"] == parent["run_id"]].set_index("tags.mlflow.runName")
+        assert set(kids["tags.data_source"]) == {"real"} and set(kids["tags.dvc_stage"]) == {"eval_unit"}
         assert kids.loc["alpha=0.5", "metrics.fid_intermediate"] == 9.0 and kids.loc["alpha=1", "metrics.nfe"] == 80
         assert kids.loc["alpha=1", "metrics.fid_intermediate"] != kids.loc["alpha=1", "metrics.fid_intermediate"]  # NaN
         client = mlflow.MlflowClient()
         assert [a.path for a in client.list_artifacts(parent["run_id"])] == ["f.png"]
+    finally:
+        tracking.setup(MlflowConfig(enabled=False))
+
+
+def test_a_copied_project_writes_artifacts_only_into_itself(tmp_path, monkeypatch):
+    import shutil
+
+    import matplotlib.pyplot as plt
+
+    original, copy = tmp_path / "original", tmp_path / "copy"
+    original.mkdir()
+    monkeypatch.delenv(tracking.URI_ENV, raising=False)
+
+    def log_one(root, name):
+        monkeypatch.setenv("INVDIFF_WORKSPACE", str(root))
+        tracking.setup(MlflowConfig(tracking_uri="sqlite:///mlflow.db"))
+        fig, _ = plt.subplots()
+        with tracking.start_run("unit", name, tracking.run_tags(name, "synthetic")):
+            tracking.log_figure(fig, f"{name}.png")
+
+    try:
+        log_one(original, "first")
+        shutil.copytree(original, copy)
+        log_one(copy, "second")
+        assert sorted(p.name for p in original.rglob("*.png")) == ["first.png"]
+        assert sorted(p.name for p in copy.rglob("*.png")) == ["first.png", "second.png"]
+        runs = mlflow.search_runs(experiment_names=["unit"])
+        assert all(uri.startswith((copy / "mlartifacts").as_uri()) for uri in runs["artifact_uri"])
+        assert tracking.relocate_artifacts(f"sqlite:///{copy}/mlflow.db", copy) == 0  # idempotent
+        # the original's store still points at the original
+        assert tracking.relocate_artifacts(f"sqlite:///{original}/mlflow.db", tmp_path / "elsewhere") == 0
+        log_one(original, "third")
+        assert sorted(p.name for p in original.rglob("*.png")) == ["first.png", "third.png"]
     finally:
         tracking.setup(MlflowConfig(enabled=False))

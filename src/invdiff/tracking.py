@@ -2,12 +2,16 @@
 
 The store is a sqlite file at an absolute path under the workspace root (MLflow >= 3.13 refuses the ``./mlruns``
 file store), so queued DVC experiments, which run in temporary clones, log into the same store as the workspace.
-Artifacts go to ``<workspace>/mlartifacts/<experiment>``.
+Artifacts go to ``<workspace>/mlartifacts/<experiment>``. MLflow records artifact locations as absolute paths;
+a store that lives inside the workspace has them re-pointed to this workspace at every start
+(:func:`relocate_artifacts`), so a copied or moved project never writes into the folder it came from.
 """
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import sqlite3
 import subprocess
 from pathlib import Path
 from typing import Any, Iterator
@@ -21,6 +25,9 @@ from invdiff.sections import MlflowConfig  # noqa: E402
 
 URI_ENV = "INVDIFF_MLFLOW_URI"
 _enabled = False
+log = logging.getLogger("invdiff")
+# (table, column) of every artifact location MLflow 3 records
+_LOCATIONS = (("experiments", "artifact_location"), ("runs", "artifact_uri"), ("logged_models", "artifact_location"))
 
 
 def resolve_uri(cfg: MlflowConfig, root: Path | None = None) -> str:
@@ -39,8 +46,39 @@ def setup(cfg: MlflowConfig) -> bool:
     if _enabled:
         import mlflow
 
-        mlflow.set_tracking_uri(resolve_uri(cfg))
+        uri = resolve_uri(cfg)
+        relocate_artifacts(uri, workspace_root())
+        mlflow.set_tracking_uri(uri)
     return _enabled
+
+
+def relocate_artifacts(uri: str, root: Path) -> int:
+    """Re-point the artifact locations a sqlite store inside ``root`` records under another folder's
+    ``mlartifacts/`` (the project was copied or moved) to ``root/mlartifacts``; returns how many rows changed.
+    Stores outside the workspace (a shared ``INVDIFF_MLFLOW_URI``) are left alone."""
+    prefix = "sqlite:///"
+    if not uri.startswith(prefix):
+        return 0
+    db, root = Path(uri[len(prefix):]).resolve(), Path(root).resolve()
+    if not db.is_file() or root not in db.parents:
+        return 0
+    ours = (root / "mlartifacts").as_uri()
+    changed = 0
+    with contextlib.closing(sqlite3.connect(db, timeout=60)) as conn, conn:
+        tables = {name for (name,) in conn.execute("select name from sqlite_master where type = 'table'")}
+        for table, column in _LOCATIONS:
+            if table not in tables or column not in {row[1] for row in conn.execute(f"pragma table_info({table})")}:
+                continue
+            rows = conn.execute(f"select rowid, {column} from {table} where {column} like 'file://%/mlartifacts/%'")
+            for rowid, location in rows.fetchall():
+                head, _, rest = location.partition("/mlartifacts/")
+                if f"{head}/mlartifacts" != ours:
+                    conn.execute(f"update {table} set {column} = ? where rowid = ?", (f"{ours}/{rest}", rowid))
+                    changed += 1
+    if changed:
+        log.warning("MLflow store %s: re-pointed %d artifact locations to %s (the project was copied or moved)",
+                    db, changed, ours)
+    return changed
 
 
 def enabled() -> bool:
@@ -141,8 +179,8 @@ def log_evaluation(experiment: str, stage: str, data_source: str, params: dict[s
         return
     tags = run_tags(stage, data_source, task=experiment)
     with start_run(experiment, stage, tags, params):
-        for name, (child_params, child_metrics) in children.items():
-            log_child_run(name, child_params, numeric(child_metrics))
+        for name, (child_params, child_metrics) in children.items():  # the parent's tags: filters find children
+            log_child_run(name, child_params, numeric(child_metrics), tags=tags)
         if metrics:
             log_metrics(numeric(metrics))
         for name, fig in (figures or {}).items():
