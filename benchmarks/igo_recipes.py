@@ -6,7 +6,7 @@ over paired sampling seeds, beside the Gaussian N(μ, S) fitted to the training 
                                      [--train-seeds 0,1] [--equal-time]
 
 ``conf`` is the fraction of samples the frozen FID classifier assigns to one digit with probability ≥ 0.9 (the
-test split: 0.97). With --equal-time, variants that change the cost of a step (batch, channels, EMA) get the
+test split: 0.97). With --equal-time, variants that change the cost of a step (batch, channels) get the
 steps that fill the default's training time, measured by a short probe run of each.
 
 With several training seeds each variant is trained once per seed (params ``seed``: initialisation and batch
@@ -87,9 +87,9 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     base = load_params()
     train = mnist.to_model_space(mnist.load_split("train")[0])
-    reference = ReferenceFid(classifier.feature_extractor(classifier.load()),
-                             mnist.to_model_space(mnist.load_split("test")[0]), "the MNIST test split")
     net = classifier.load()
+    reference = ReferenceFid(classifier.feature_extractor(net), mnist.to_model_space(mnist.load_split("test")[0]),
+                             "the MNIST test split")
 
     def score(x: torch.Tensor) -> dict:
         return {"fid": reference(x), "confident": classifier.confident_fraction(net, x)}
