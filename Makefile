@@ -23,6 +23,7 @@ $(STAMP): pyproject.toml
 
 run: install
 	$(BIN)/dvc repro
+	$(BIN)/invdiff tidy
 
 test: install
 	$(BIN)/python -m pytest

@@ -11,8 +11,8 @@ from invdiff.experiments.pose.data.forward_model import load_forward_model
 from invdiff.experiments.pose.evaluate import val_inputs
 from invdiff.experiments.pose.figures import write_baseline_plots
 from invdiff.experiments.pose.task import ARCHS, PoseTask
-from invdiff.io import atomic_dir, write_json
-from invdiff.paths import metrics_path, plots_dir
+from invdiff.io import atomic_dir, write_results
+from invdiff.paths import plots_dir
 from invdiff.stage import run_stage
 
 
@@ -27,7 +27,7 @@ def work(params):
     tracking.log_evaluation("pose", "baselines_pose", data_source, flatten(params.pose.baselines, "pose.baselines."),
                             {name: ({"method": name, "protocol": "val"}, row) for name, row in rows.items()},
                             figures=figures)
-    write_json(metrics_path("pose_baselines"), {**rows, "choices": choices, "data_source": data_source,
+    write_results("pose_baselines", {**rows, "choices": choices, "data_source": data_source,
                                                 "inputs": len(inputs.names), "seeds": params.pose.eval.seeds,
                                                 "samples_per_input": params.pose.eval.samples_per_input})
 

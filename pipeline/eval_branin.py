@@ -2,11 +2,11 @@
 plots/branin/."""
 from invdiff import tracking
 from invdiff.config import flatten
-from invdiff.experiments.branin.evaluate import evaluate, metrics_json, mlflow_children
+from invdiff.experiments.branin.evaluate import evaluate, headline, metrics_json, mlflow_children
 from invdiff.experiments.branin.figures import write_plots
 from invdiff.experiments.branin.task import BraninTask
-from invdiff.io import atomic_dir, write_json
-from invdiff.paths import metrics_path, plots_dir
+from invdiff.io import atomic_dir, write_results
+from invdiff.paths import plots_dir
 from invdiff.stage import run_stage
 
 
@@ -17,7 +17,7 @@ def work(params):
         figures = write_plots(folder, params, results, targets)
     tracking.log_evaluation("branin", "eval_branin", "synthetic", flatten(params.branin.eval, "branin.eval."),
                             mlflow_children(params, results), figures=figures)
-    write_json(metrics_path("branin"), metrics)
+    write_results("branin", metrics, headline(metrics))
 
 
 if __name__ == "__main__":

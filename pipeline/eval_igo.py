@@ -2,12 +2,12 @@
 experiment igo, a child run per alpha)."""
 from invdiff import tracking
 from invdiff.config import flatten
-from invdiff.experiments.igo.evaluate import evaluate, mlflow_children, retrained_models, trained_models
+from invdiff.experiments.igo.evaluate import evaluate, headline, mlflow_children, retrained_models, trained_models
 from invdiff.experiments.igo.figures import write_plots
 from invdiff.experiments.mnist import classifier, fid_net
 from invdiff.experiments.mnist import data as mnist
-from invdiff.io import atomic_dir, write_json
-from invdiff.paths import metrics_path, plots_dir
+from invdiff.io import atomic_dir, write_results
+from invdiff.paths import plots_dir
 from invdiff.stage import run_stage
 
 
@@ -23,7 +23,7 @@ def work(params):
                             mlflow_children(params, metrics), figures=figures,
                             metrics={k: metrics[k] for k in ("real_fid_floor", "real_fid_floor_sd", "real_confident")})
     metrics["fid_net_sha256"] = fid_net.file_sha256(classifier.net_path())  # which features scored it
-    write_json(metrics_path("igo"), metrics)
+    write_results("igo", metrics, headline(metrics))
 
 
 if __name__ == "__main__":

@@ -2,11 +2,11 @@
 from invdiff import tracking
 from invdiff.config import flatten
 from invdiff.experiments.mnist import classifier, fid_net
-from invdiff.experiments.mnist.evaluate import evaluate, mlflow_children
+from invdiff.experiments.mnist.evaluate import evaluate, headline, mlflow_children
 from invdiff.experiments.mnist.figures import write_plots
 from invdiff.experiments.mnist.task import MnistCfgTask
-from invdiff.io import atomic_dir, write_json
-from invdiff.paths import metrics_path, plots_dir
+from invdiff.io import atomic_dir, write_results
+from invdiff.paths import plots_dir
 from invdiff.stage import run_stage
 
 
@@ -20,7 +20,7 @@ def work(params):
         metrics={k: metrics[k] for k in ("real_fid_floor", "real_fid_floor_sd", "classifier_accuracy",
                                          "real_diversity", "real_dark_fraction")})
     metrics["fid_net_sha256"] = fid_net.file_sha256(classifier.net_path())  # which features scored it
-    write_json(metrics_path("mnist_cfg"), metrics)
+    write_results("mnist_cfg", metrics, headline(metrics))
 
 
 if __name__ == "__main__":

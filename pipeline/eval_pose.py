@@ -6,10 +6,11 @@ from invdiff import tracking
 from invdiff.config import flatten
 from invdiff.experiments.pose import evaluate as pose_eval
 from invdiff.experiments.pose.data.forward_model import load_forward_model
+from invdiff.experiments.pose.evaluate import headline
 from invdiff.experiments.pose.figures import write_eval_plots
 from invdiff.experiments.pose.task import ARCHS, PoseTask
-from invdiff.io import atomic_dir, write_json
-from invdiff.paths import metrics_path, plots_dir
+from invdiff.io import atomic_dir, write_results
+from invdiff.paths import plots_dir
 from invdiff.stage import run_stage
 
 
@@ -22,7 +23,7 @@ def work(params):
         figures = write_eval_plots(folder, params, result, samples, inputs, forward)
     tracking.log_evaluation("pose", "eval_pose", result["data_source"], flatten(params.pose.eval, "pose.eval."),
                             pose_eval.mlflow_children(params, result), figures=figures)
-    write_json(metrics_path("pose"), result)
+    write_results("pose", result, headline(result))
 
 
 if __name__ == "__main__":

@@ -9,9 +9,9 @@ import torch
 
 from invdiff import tracking
 from invdiff.experiments.mnist import classifier, fid_net
-from invdiff.io import atomic_dir, write_json
+from invdiff.io import atomic_dir, write_results
 from invdiff.optim import num_parameters
-from invdiff.paths import metrics_path, models_dir, project_path
+from invdiff.paths import models_dir, project_path
 from invdiff.stage import run_stage
 from invdiff.training import TrainResult, train, write_training_outputs
 
@@ -60,7 +60,7 @@ def work(params):
                             {"source": cfg.source, "sha256": digest}):
         write_training_outputs("classifier", result)  # a frozen net's curve (no training run) goes to this run
         tracking.log_metrics({"test_accuracy": accuracy})
-    write_json(metrics_path("classifier"), metrics)
+    write_results("classifier", metrics)
 
 
 if __name__ == "__main__":

@@ -3,8 +3,8 @@ import time
 
 from invdiff.experiments.pose.data import dataset as pose_dataset
 from invdiff.experiments.pose.data import preprocess
-from invdiff.io import atomic_dir, write_json
-from invdiff.paths import metrics_path, plots_dir
+from invdiff.io import atomic_dir, write_json, write_results
+from invdiff.paths import plots_dir
 from invdiff.stage import run_stage
 
 
@@ -16,7 +16,7 @@ def work(params):
     seconds = time.perf_counter() - start
     with atomic_dir(plots_dir("pose_data")) as folder:
         preprocess.write_figures(folder, preprocess.figures(splits, model, stats))
-    write_json(metrics_path("pose_data"), preprocess.summary(stats, seconds))
+    write_results("pose_data", preprocess.summary(stats, seconds))
 
 
 if __name__ == "__main__":

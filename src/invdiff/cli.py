@@ -3,6 +3,7 @@
     invdiff sample-pose --keypoints KP.json|KP.npz --out poses.npz [--checkpoint CKPT] [--w 0.5] [--num 8]
                         [--plot poses.png] [--params params.yaml]
     invdiff freeze-classifier --out data/fid/mnist_lenet_v2.pt [--net models/classifier/net.pt]
+    invdiff tidy [--params params.yaml]
 """
 from __future__ import annotations
 
@@ -29,6 +30,19 @@ def _freeze_classifier(args: argparse.Namespace) -> None:
     print(f"froze {args.net} as {args.out} (and its sidecar .json). To score with it, set in params.yaml:\n"
           f"  classifier:\n    source: frozen\n    frozen:\n      path: {args.out}\n      sha256: {digest}\n"
           f"then `git add {args.out} {fid_net.sidecar(args.out)}`; FIDs from the old net are not comparable.")
+
+
+def _tidy(args: argparse.Namespace) -> None:
+    from invdiff import resume, tracking
+    from invdiff.config import load_params
+    from invdiff.paths import scratch_root
+
+    tracking.setup(load_params(args.params).mlflow)
+    logging.getLogger("invdiff").setLevel(logging.INFO)
+    removed = resume.tidy()
+    left = sorted(p.parent for p in scratch_root().glob("*/*/last.ckpt"))
+    print(f"removed {len(removed)} completed training checkpoint(s); {len(left)} interrupted training(s) can "
+          f"resume{': ' + ', '.join(str(p) for p in left) if left else ''}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,6 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
                                                      "overwritten)")
     freeze.add_argument("--net", default="models/classifier/net.pt", help="the trained net (default: %(default)s)")
     freeze.set_defaults(handler=_freeze_classifier)
+    tidy = commands.add_parser(
+        "tidy", help="clean up after killed trainings",
+        description="Mark the MLflow runs of trainings whose process died as KILLED, and remove their checkpoints "
+                    "in .checkpoints/ when the training has since completed (e.g. DVC restored the stage from its "
+                    "run-cache). Checkpoints of unfinished trainings stay: re-running the stage resumes them.")
+    tidy.add_argument("--params", help="for the MLflow store (default: the project's params.yaml)")
+    tidy.set_defaults(handler=_tidy)
     return parser
 
 

@@ -51,6 +51,10 @@ def write_json(path: str | Path, obj: Any) -> None:
         tmp.write_text(json.dumps(obj, indent=2, sort_keys=False) + "\n")
 
 
+def read_json(path: str | Path) -> Any:
+    return json.loads(Path(path).read_text())
+
+
 def write_text(path: str | Path, text: str) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(text)
@@ -99,3 +103,40 @@ def write_csv(path: str | Path, columns: list[str], rows) -> None:
     """A CSV for ``dvc plots`` (header + one line per row of values), written atomically."""
     lines = [",".join(columns)] + [",".join(csv_cell(v) for v in row) for row in rows]
     write_text(path, "\n".join(lines) + "\n")
+
+
+def _is_timing(key: str) -> bool:
+    parts = key.split("_")
+    return "seconds" in parts
+
+
+def split_timings(obj: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``obj`` without its wall-clock fields (any key with a ``seconds`` word: ``seconds_sd``,
+    ``seconds_per_sample``, ``train_seconds``...), and those fields alone, in the same nesting."""
+    rest: dict[str, Any] = {}
+    timings: dict[str, Any] = {}
+    for key, value in obj.items():
+        if _is_timing(key):
+            timings[key] = value
+        elif isinstance(value, dict):
+            r, t = split_timings(value)
+            rest[key] = r
+            if t:
+                timings[key] = t
+        else:
+            rest[key] = value
+    return rest, timings
+
+
+def write_results(name: str, detail: dict[str, Any], headline: dict[str, Any] | None = None) -> None:
+    """A stage's results: ``metrics/<name>.json`` (every number, wall time excepted: a re-run of the same commit
+    reproduces it), ``timings/<name>.json`` (the wall times; git-ignored, not a DVC output) and, when given,
+    ``metrics/headline/<name>.json`` (the few numbers ``dvc metrics show`` / ``dvc exp show`` display)."""
+    from invdiff.paths import headline_path, metrics_path, timings_path
+
+    rest, timings = split_timings(detail)
+    write_json(metrics_path(name), rest)
+    if timings:
+        write_json(timings_path(name), timings)
+    if headline is not None:
+        write_json(headline_path(name), headline)

@@ -72,13 +72,28 @@ def metrics_path(name: str) -> Path:
     return project_path("metrics", f"{name}.json")
 
 
+def headline_path(name: str) -> Path:
+    """``metrics/headline/<name>.json``: the stage's few headline numbers, the files DVC declares as metrics."""
+    return project_path("metrics", "headline", f"{name}.json")
+
+
+def timings_path(name: str) -> Path:
+    """``timings/<name>.json``: wall-clock fields, kept out of the metrics (git-ignored, not a DVC output)."""
+    return project_path("timings", f"{name}.json")
+
+
 def plots_dir(name: str) -> Path:
     return project_path("plots", name)
 
 
-def checkpoint_scratch(task: str, fingerprint: str) -> Path:
+def scratch_root() -> Path:
     """Resumable in-progress checkpoints, kept outside DVC outputs (which DVC deletes before a stage runs).
 
     In the current project (a queued experiment resumes inside its own clone).
     """
-    return project_path(".checkpoints", task, fingerprint)
+    return project_path(".checkpoints")
+
+
+def checkpoint_scratch(task: str, seed: int) -> Path:
+    """One folder per training (task and seed); what it may resume is decided by its resume key."""
+    return scratch_root() / task / f"seed{seed}"

@@ -25,6 +25,7 @@ from invdiff.sections import MlflowConfig  # noqa: E402
 
 URI_ENV = "INVDIFF_MLFLOW_URI"
 _enabled = False
+FIGURE_DPI = 160
 log = logging.getLogger("invdiff")
 # (table, column) of every artifact location MLflow 3 records
 _LOCATIONS = (("experiments", "artifact_location"), ("runs", "artifact_uri"), ("logged_models", "artifact_location"))
@@ -89,20 +90,43 @@ def _artifact_root() -> Path:
     return workspace_root() / "mlartifacts"
 
 
+DESCRIPTIONS = {
+    "branin": "Toy: conditional DDPM samples x with f(x) = y* on the negative Branin function's level sets, per "
+              "guidance weight w, against the exact conditional, gradient descent and MCMC. Parent run per "
+              "evaluation, one child per method / w; train_branin holds the training curve.",
+    "mnist_cfg": "Class-conditional MNIST DDPM with classifier-free guidance: FID, classifier accuracy and "
+                 "diversity per guidance weight w, with the Gaussian reference and the real-data floor.",
+    "pose": "3D SMPL pose (6D rotations) from 2D BODY_25 keypoints: MLP vs transformer denoiser per protocol "
+            "(val, paper) and guidance weight w; linear-Gaussian reference rows; baselines (gradient descent, "
+            "DPS). Filter child runs with params.arch = 'mlp' / params.protocol = 'val'.",
+    "igo": "Intermediate Generator Optimization on MNIST: score U-Net on a cat-map SDE; FID of the full and "
+           "intermediate paths per loss weight alpha, against a Gaussian fitted to the pixels and the data floor.",
+    "classifier": "The frozen LeNet whose features score FID (MNIST and IGO) and whose predictions give accuracy.",
+}
+
+
 def experiment_id(name: str) -> str:
+    """The experiment ``name``, created with this workspace's artifact location and its description."""
     import mlflow
 
     exp = mlflow.get_experiment_by_name(name)
-    if exp is not None:
-        return exp.experiment_id
-    location = (_artifact_root() / name).as_uri()
-    try:
-        return mlflow.create_experiment(name, artifact_location=location)
-    except Exception:  # created concurrently by another stage
+    if exp is None:
+        location = (_artifact_root() / name).as_uri()
+        try:
+            mlflow.create_experiment(name, artifact_location=location)
+        except Exception:  # created concurrently by another stage
+            pass
         exp = mlflow.get_experiment_by_name(name)
         if exp is None:
-            raise
-        return exp.experiment_id
+            raise RuntimeError(f"MLflow experiment {name!r} could not be created in {mlflow.get_tracking_uri()}")
+    # the description shows on the experiment's page; the kind makes MLflow 3's UI open it as model training
+    # (runs, charts, compare) instead of the GenAI view (traces, evaluations)
+    wanted = {"mlflow.note.content": DESCRIPTIONS.get(name), "mlflow.experimentKind": "custom_model_development"}
+    client = mlflow.MlflowClient()
+    for key, value in wanted.items():
+        if value and exp.tags.get(key) != value:
+            client.set_experiment_tag(exp.experiment_id, key, value)
+    return exp.experiment_id
 
 
 def git_commit() -> str:
@@ -208,10 +232,11 @@ def log_figure(fig, artifact_file: str, run_id: str | None = None) -> None:
         return
     import mlflow
 
+    save = {"dpi": FIGURE_DPI, "bbox_inches": "tight"}  # the default 100 dpi is unreadable in the viewer
     if run_id:
-        mlflow.MlflowClient().log_figure(run_id, fig, artifact_file)
+        mlflow.MlflowClient().log_figure(run_id, fig, artifact_file, save_kwargs=save)
     else:
-        mlflow.log_figure(fig, artifact_file)
+        mlflow.log_figure(fig, artifact_file, save_kwargs=save)
 
 
 def log_file(path: str | Path, artifact_path: str | None = None, run_id: str | None = None) -> None:
@@ -245,3 +270,28 @@ def lightning_logger(experiment: str, run_name: str, tags: dict[str, str], run_i
     experiment_id(experiment)  # create with our artifact location before Lightning would
     return MLFlowLogger(experiment_name=experiment, run_name=run_name, tracking_uri=mlflow.get_tracking_uri(),
                         tags=tags, run_id=run_id, log_model=False)
+
+
+def run_status(run_id: str) -> str | None:
+    """``RUNNING`` / ``FINISHED`` / ``FAILED`` / ``KILLED``, or None (tracking off, or no such run)."""
+    if not _enabled:
+        return None
+    import mlflow
+
+    try:
+        return mlflow.MlflowClient().get_run(run_id).info.status
+    except Exception:  # deleted, or from another store
+        return None
+
+
+def set_status(run_id: str, status: str) -> None:
+    """``KILLED`` for a training whose process died; ``RUNNING`` again when it resumes."""
+    if not _enabled or run_status(run_id) is None:
+        return
+    import mlflow
+
+    client = mlflow.MlflowClient()
+    if status == "RUNNING":
+        client.update_run(run_id, status="RUNNING")
+    else:
+        client.set_terminated(run_id, status)

@@ -2,20 +2,19 @@
 
 Seeds everything, builds a Lightning ``Trainer`` from the ``trainer`` params (accelerator / devices / strategy /
 num_nodes pass straight through, so DDP needs no code change), checkpoints ``last.ckpt`` every
-``trainer.checkpoint_every_n_steps`` into a scratch folder keyed by the training config, and resumes from it: a
-stage re-run after an interruption continues at the saved step, in the same MLflow run. DVC deletes a stage's
-outputs before running it, so the scratch folder lives outside them (``.checkpoints/``, git- and DVC-ignored)
-and is removed once training completes. A task that asks for weight averaging
+``trainer.checkpoint_every_n_steps`` into a scratch folder (``.checkpoints/<task>/seed<s>/``), and resumes from
+it when its resume key (:mod:`invdiff.resume`: params, data, code) matches: a stage re-run after an interruption
+continues at the saved step -- data position and random streams included, so it ends where the uninterrupted run
+would -- in the same MLflow run. DVC deletes a stage's outputs before running it, so the scratch folder lives
+outside them (git- and DVC-ignored) and is removed once training completes. A task that asks for weight averaging
 (:meth:`~invdiff.task.Task.averaging`) trains with Lightning's weight-averaging callback; the saved model then
 holds the averaged weights; a mid-run ``last.ckpt`` holds the average and the raw weights, so resume restores both.
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,10 +24,10 @@ import pytorch_lightning as pl
 import torch
 from pytorch_lightning.callbacks import ModelCheckpoint, WeightAveraging
 
-from invdiff import tracking
+from invdiff import resume, tracking
 from invdiff.config import Params, flatten
-from invdiff.io import atomic_dir, atomic_path, save_figure, write_csv, write_json
-from invdiff.paths import checkpoint_scratch, metrics_path, plots_dir
+from invdiff.io import atomic_dir, atomic_path, save_figure, write_csv, write_json, write_results
+from invdiff.paths import checkpoint_scratch, plots_dir
 from invdiff.progress import lightning_progress
 from invdiff.sections import EmaConfig
 from invdiff.task import Task
@@ -106,13 +105,34 @@ class TrainResult:
     resumed_from_step: int = 0
 
 
-def training_fingerprint(task: Task, params: Params) -> str:
-    """Hash of everything that determines the trained weights (not evaluation settings)."""
+def training_params(task: Task, params: Params) -> dict[str, Any]:
+    """Every resolved param that determines the trained weights (not evaluation settings)."""
     section = task.section(params).model_dump(exclude={"eval", "baselines"})
     payload = {"seed": params.seed, "trainer": params.trainer.model_dump(), task.name: section}
     for other in task.depends_on:  # e.g. the dataset section the task trains on
         payload[other] = getattr(params, other).model_dump()
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return payload
+
+
+def training_fingerprint(task: Task, params: Params) -> str:
+    """Hash of :func:`training_params`."""
+    return hashlib.sha256(json.dumps(training_params(task, params), sort_keys=True, default=str)
+                          .encode()).hexdigest()[:16]
+
+
+def _may_resume(scratch: Path, key: resume.ResumeKey) -> bool:
+    """True when ``scratch`` holds a checkpoint of this very training; otherwise clears it and says why."""
+    if not (scratch / "last.ckpt").is_file():
+        if scratch.exists():
+            resume.discard(scratch, "no checkpoint in it")
+        return False
+    saved = resume.saved_key(scratch)
+    why = key.differences(saved) if saved else ["it has no resume key (written by an older version)"]
+    if why:
+        log.warning("not resuming %s: %s; training from step 0", scratch, "; ".join(why))
+        resume.discard(scratch, "not resumable: " + "; ".join(why))
+        return False
+    return True
 
 
 def train(task: Task, params: Params, out_dir: str | Path, *, callbacks: list[pl.Callback] | None = None,
@@ -123,21 +143,25 @@ def train(task: Task, params: Params, out_dir: str | Path, *, callbacks: list[pl
     """
     cfg = task.section(params)
     out_dir = Path(out_dir)
-    own_scratch = not scratch
-    scratch = Path(scratch) if scratch else checkpoint_scratch(task.name, training_fingerprint(task, params))
+    scratch = Path(scratch) if scratch else checkpoint_scratch(task.name, params.seed)
     last = scratch / "last.ckpt"
-    run_file = scratch / "mlflow_run_id"
+    run_file = scratch / resume.RUN_FILE
+    resume.tidy()
 
     pl.seed_everything(params.seed, workers=True, verbose=False)
     module, loader = task.build(params)
-    resume = last.is_file()
-    run_id = run_file.read_text().strip() if resume and run_file.is_file() else None
-    if resume:
-        log.info("found %s: resuming the interrupted training", last)
+    key = resume.resume_key(training_params(task, params), loader)
+    resuming = _may_resume(scratch, key)
+    run_id = run_file.read_text().strip() if resuming and run_file.is_file() else None
+    if resuming:
+        log.info("found %s (same params, data and code): resuming the interrupted training", last)
+        if run_id:
+            tracking.set_status(run_id, "RUNNING")
+    resume.claim(scratch, out_dir)
+    write_json(scratch / resume.KEY_FILE, key.to_json())
 
     tags = tracking.run_tags(f"train_{task.name}", task.data_source(params), task=task.name)
     logger = tracking.lightning_logger(task.experiment, f"train_{task.name}", tags, run_id=run_id)
-    scratch.mkdir(parents=True, exist_ok=True)
     if logger is not None and run_id is None:
         run_file.write_text(logger.run_id)
         logger.log_hyperparams({**flatten(cfg.model_dump(exclude={"eval", "baselines"}), f"{task.name}."),
@@ -154,14 +178,22 @@ def train(task: Task, params: Params, out_dir: str | Path, *, callbacks: list[pl
     trainer = pl.Trainer(
         accelerator=t.accelerator, devices=t.devices, strategy=t.strategy, num_nodes=t.num_nodes,
         precision=t.precision, max_steps=cfg.train.max_steps, max_epochs=-1, logger=logger or False,
-        callbacks=[history, checkpointing, *averaging_callbacks, *progress_callbacks, *(callbacks or [])],
+        callbacks=[history, resume.RngState(loader), checkpointing, *averaging_callbacks, *progress_callbacks,
+                   *(callbacks or [])],
         enable_progress_bar=show_bar, enable_model_summary=False, log_every_n_steps=t.log_every_n_steps,
         limit_val_batches=0, num_sanity_val_steps=0, deterministic="warn", default_root_dir=str(scratch),
     )
     start_step = 0
-    if resume:
-        start_step = int(torch.load(last, map_location="cpu", weights_only=False)["global_step"])
-    trainer.fit(module, train_dataloaders=loader, ckpt_path=str(last) if resume else None)
+    if resuming:
+        start_step = _saved_step(last)
+    try:
+        trainer.fit(module, train_dataloaders=loader, ckpt_path=str(last) if resuming else None)
+    except (KeyboardInterrupt, SystemExit):  # Lightning turns Ctrl-C into SystemExit(1) after its shutdown
+        saved = f"its last checkpoint (step {_saved_step(last)}) is in {scratch}" if last.is_file() else \
+            f"no checkpoint was saved yet (every {t.checkpoint_every_n_steps} steps)"
+        log.warning("interrupted %s at step %d of %d; %s -- run the same command again (e.g. `dvc repro`) to "
+                    "resume from it", task.name, trainer.global_step, cfg.train.max_steps, saved)
+        raise
     if trainer.global_step < cfg.train.max_steps:
         raise RuntimeError(f"training of {task.name} stopped at step {trainer.global_step} of "
                            f"{cfg.train.max_steps}; re-run to resume from {last}")
@@ -178,20 +210,21 @@ def train(task: Task, params: Params, out_dir: str | Path, *, callbacks: list[pl
         write_json(out_dir / "train_info.json", {
             "task": task.name, "steps": result.steps, "seconds": round(result.seconds, 2),
             "final_loss": result.final_loss, "num_parameters": result.num_parameters, "mlflow_run_id": result.run_id,
-            "resumed_from_step": start_step, "data_source": task.data_source(params)})
+            "resumed_from_step": start_step, "data_source": task.data_source(params),
+            "resume_key": key.summary()})
         tracking.log_metrics({"train_seconds": result.seconds}, run_id=result.run_id)
         tracking.set_tags({"checkpoint_path": str(checkpoint.resolve())}, run_id=result.run_id)
-        shutil.rmtree(scratch, ignore_errors=True)
-        if own_scratch:  # .checkpoints/<task>/ and .checkpoints/ too, once empty
-            for folder in (scratch.parent, scratch.parent.parent):
-                with contextlib.suppress(OSError):
-                    folder.rmdir()
+        resume.discard(scratch, "training completed")
     return result
+
+
+def _saved_step(path: Path) -> int:
+    return int(torch.load(path, map_location="cpu", weights_only=False)["global_step"])
 
 
 def write_training_outputs(task_name: str, result: TrainResult) -> None:
     """``metrics/<task>_train.json`` and ``plots/<task>_train/loss.{csv,png}``; the figure also goes to MLflow."""
-    write_json(metrics_path(f"{task_name}_train"), {
+    write_results(f"{task_name}_train", {
         "steps": result.steps, "final_loss": round(result.final_loss, 6), "num_parameters": result.num_parameters,
         "train_seconds": round(result.seconds, 1)})
     with atomic_dir(plots_dir(f"{task_name}_train")) as folder:

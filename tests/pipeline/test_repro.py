@@ -12,6 +12,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from helpers.params import REPO, tiny_raw
+from invdiff.io import split_timings
 
 pytestmark = pytest.mark.slow
 COPY = ["dvc.yaml", "params.yaml", "pipeline", "src", "data/fid", ".dvc/config", ".dvcignore", ".gitignore"]
@@ -62,7 +63,7 @@ def test_repro_writes_metrics_plots_and_is_idempotent(workspace):
     metrics = json.loads((ws / "metrics/branin.json").read_text())
     assert set(metrics["ddpm"]) == {"w=0.0", "w=2.0"}
     for row in [*metrics["ddpm"].values(), metrics["exact"], metrics["gradient_descent"], metrics["mcmc"]]:
-        assert {"residual", "in_domain", "coverage", "coverage_sd", "seconds"} <= row.keys()
+        assert {"residual", "in_domain", "coverage", "coverage_sd"} <= row.keys() and "seconds" not in row
         assert 0 <= row["in_domain"] <= 1 and row["residual"] >= 0
     assert metrics["seeds"] == 2 and metrics["exact"]["residual"] < 1e-9 and metrics["exact"]["in_domain"] == 1.0
     assert metrics["data_source"] == "synthetic"
@@ -240,3 +241,36 @@ def test_a_bad_value_stops_dvc_exp_run_in_check_params_with_every_output_intact(
         _run(["git", "checkout", "params.yaml"], ws)
     # only check_params re-runs (DVC deleted its own small output before it failed); every result is up to date
     assert re.findall(r"Running stage '([^']+)'", _run(["dvc", "repro"], ws).stdout) == ["check_params"]
+
+
+HEADLINES = ("branin", "mnist_cfg", "pose", "igo")
+
+
+def test_headline_metrics_fit_a_terminal_and_wall_times_stay_out_of_them(workspace):
+    ws, _ = workspace
+    shown = _run(["dvc", "metrics", "show", "--precision", "3"], ws).stdout
+    assert {f"metrics/headline/{name}.json" for name in HEADLINES} <= set(re.findall(r"metrics/\S+", shown))
+    assert max(map(len, shown.splitlines())) <= 160, shown
+    headline = json.loads((ws / "metrics/headline/branin.json").read_text())
+    detail = json.loads((ws / "metrics/branin.json").read_text())
+    w, row = min(((float(k[2:]), v) for k, v in detail["ddpm"].items()), key=lambda item: item[1]["residual"])
+    assert headline["w"] == w and headline["residual"] == pytest.approx(row["residual"], rel=1e-3)
+    for path in (ws / "metrics").rglob("*.json"):
+        assert split_timings(json.loads(path.read_text()))[1] == {}, path
+    timings = json.loads((ws / "timings/branin.json").read_text())
+    assert timings["exact"]["seconds"] >= 0 and "residual" not in timings["exact"]
+    before = {p: p.read_bytes() for p in (ws / "metrics/branin.json", ws / "metrics/headline/branin.json")}
+    _run(["dvc", "repro", "-f", "-s", "eval_branin"], ws)
+    assert {p: p.read_bytes() for p in before} == before, "a re-run of the same commit changes no metrics file"
+
+
+def test_dvc_plots_show_draws_every_chart_as_a_static_image(workspace, tmp_path):
+    """Offline: the page has no scripts (no Vega from a CDN), one <img> per declared figure."""
+    ws, _ = workspace
+    _run(["dvc", "plots", "show", "-o", str(tmp_path / "page")], ws)
+    html = (tmp_path / "page" / "index.html").read_text()
+    assert "<script" not in html
+    images = re.findall(r'<img src="([^"]+)"', html)
+    declared = YAML(typ="safe").load((ws / "dvc.yaml").read_text())["plots"]
+    assert len(images) >= len(declared) + 6  # and a loss curve per training stage
+    assert all((tmp_path / "page" / src).stat().st_size > 1000 for src in images)

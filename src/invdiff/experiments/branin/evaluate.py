@@ -24,6 +24,7 @@ from invdiff.experiments.branin import data as problem
 from invdiff.experiments.branin.baselines import run_gradient_descent, run_mcmc
 from invdiff.experiments.branin.level_set import conditional_points, exact_conditional_samples, level_set_scores
 from invdiff.experiments.branin.task import sample_levels
+from invdiff.headline import best_over_w, rounded
 from invdiff.seeds import paired_generator, summarize
 
 log = logging.getLogger("invdiff")
@@ -118,6 +119,12 @@ def metrics_json(params: Params, results: dict[str, MethodResult], targets) -> d
     out["coverage_reference"] = "quantiles of p(x | f(x) = y*), x uniform on the box (density ∝ 1/|∇f|)"
     out["data_source"] = "synthetic"
     return out
+
+
+def headline(metrics: dict) -> dict:
+    """The DDPM at its best guidance weight by residual, with that weight's coverage."""
+    w, row = best_over_w(metrics["ddpm"], "residual")
+    return rounded({"residual": row["residual"], "coverage": row["coverage"], "w": w})
 
 
 def mlflow_children(params: Params, results: dict[str, MethodResult]) -> dict[str, tuple[dict, dict]]:

@@ -32,6 +32,7 @@ from invdiff.experiments.igo.prior import data_moments, prior_sample
 from invdiff.experiments.igo.task import IgoScoreModel, alpha_label, extra_training_seeds, models_folder, seed_folder
 from invdiff.experiments.mnist import data as mnist
 from invdiff.experiments.mnist.classifier import LeNet, confident_fraction, feature_extractor
+from invdiff.headline import rounded
 from invdiff.metrics.fid import ReferenceFid
 from invdiff.sampling import SamplerResult
 from invdiff.sde import probability_flow_ode, reverse_sde
@@ -210,3 +211,11 @@ def mlflow_children(params: Params, metrics: dict) -> dict[str, tuple[dict, dict
         children[f"alpha={alpha:g}"] = ({"alpha": alpha, "sampler": params.igo.eval.sampler.name},
                                          metrics[f"alpha={alpha_label(alpha)}"])
     return children
+
+
+def headline(metrics: dict) -> dict:
+    """FID of the plain score model (alpha = 1), the alpha with the lowest FID, the Gaussian reference, the floor."""
+    rows = {float(k.split("=", 1)[1]): v for k, v in metrics.items() if k.startswith("alpha=")}
+    return rounded({"fid": rows[1.0]["fid"] if 1.0 in rows else None,
+                    "alpha_best": min(rows, key=lambda a: rows[a]["fid"]),
+                    "fid_ref": metrics["gaussian_reference"]["fid"], "fid_floor": metrics["real_fid_floor"]})

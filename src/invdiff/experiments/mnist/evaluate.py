@@ -27,6 +27,7 @@ from invdiff.errors import ConfigError
 from invdiff.experiments.mnist import data as mnist
 from invdiff.experiments.mnist.classifier import LeNet, feature_extractor, predict
 from invdiff.experiments.mnist.task import sample_digits
+from invdiff.headline import best_over_w, rounded
 from invdiff.metrics.fid import ReferenceFid, mean_pairwise_distance
 from invdiff.seeds import paired_generator, summarize
 
@@ -134,3 +135,10 @@ def mlflow_children(params: Params, metrics: dict) -> dict[str, tuple[dict, dict
                 for w in cfg.guidance_weights}
     children[GAUSSIAN] = ({"method": GAUSSIAN, "seeds": cfg.seeds}, metrics[GAUSSIAN])
     return children
+
+
+def headline(metrics: dict) -> dict:
+    """The DDPM at its best guidance weight by FID, the Gaussian reference and the real-data floor."""
+    w, row = best_over_w(metrics, "fid")
+    return rounded({"fid": row["fid"], "w": w, "fid_ref": metrics["gaussian_reference"]["fid"],
+                    "fid_floor": metrics["real_fid_floor"]})

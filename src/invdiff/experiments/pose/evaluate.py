@@ -32,7 +32,8 @@ from invdiff.experiments.pose.data.camera import look_at_centres, to_cameras
 from invdiff.experiments.pose.data.forward_model import PoseForwardModel, keypoints_to_unit
 from invdiff.experiments.pose.reference import LinearGaussian
 from invdiff.experiments.pose.scoring import EvalInputs, View, score_samples, split_inputs
-from invdiff.experiments.pose.task import PoseTask, sample_poses
+from invdiff.experiments.pose.task import ARCHS, PoseTask, sample_poses
+from invdiff.headline import best_over_w, rounded
 from invdiff.seeds import paired_generator, summarize
 
 log = logging.getLogger("invdiff")
@@ -177,3 +178,13 @@ def mlflow_children(params: Params, result: dict) -> dict[str, tuple[dict, dict]
                     {"protocol": protocol, "arch": arch, "w": w, "sampler": cfg.sampler.name,
                      "num_parameters": result["params"][arch]}, result[protocol][arch][f"w={float(w)}"])
     return children
+
+
+def headline(result: dict, protocol: str = "val") -> dict:
+    """MPJPE (mm) of each architecture at its best guidance weight and of the linear-Gaussian conditional, on the
+    model-selection protocol (``mpjpe_tf`` is the transformer)."""
+    rows = result[protocol]
+    short = {"mlp": "mlp", "transformer": "tf"}
+    out = {f"mpjpe_{short[arch]}": best_over_w(rows[arch], "mpjpe_mm")[1]["mpjpe_mm"] for arch in ARCHS}
+    out["mpjpe_ref"] = rows["linear_gaussian"]["mpjpe_mm"]
+    return rounded(out)

@@ -76,7 +76,7 @@ class PoseTask:
     """:class:`invdiff.task.Task` of one denoiser architecture."""
 
     experiment = EXPERIMENT
-    depends_on = ("camera",)
+    depends_on = ("camera", "amass", "body_model")  # the keypoints and the poses they were made from
 
     def __init__(self, arch: str):
         if arch not in ARCHS:
