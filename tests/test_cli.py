@@ -44,9 +44,10 @@ def test_json_single_input_with_plot(workspace, monkeypatch, capsys):
         assert out["x6d"].shape == (1, 3, 144) and out["axis_angle"].shape == (1, 3, 24, 3)
         assert out["joints3d"].shape == (1, 3, 24, 3) and out["keypoints_pred"].shape == (1, 3, 25, 2)
         assert out["alignment_error"].shape == (1, 3) and (out["alignment_error"] >= 0).all()
-        expected = np.abs(out["keypoints_pred"] - keypoints[0][None, None]).mean((-1, -2)) / 600
+        scale = out["framing_scale"][:, None, None, None]
+        expected = (np.abs(out["keypoints_pred"] - keypoints[0][None, None]) / scale).mean((-1, -2)) / 600
         np.testing.assert_allclose(out["alignment_error"], expected, rtol=1e-4)
-        assert str(out["arch"]) == "mlp" and float(out["w"]) == 1.5
+        assert str(out["arch"]) == "mlp" and float(out["w"]) == 1.5 and out["present"].all()
     assert (root / "out.png").stat().st_size > 0
     assert "1 input(s) x 3 poses" in capsys.readouterr().out
 
@@ -60,15 +61,19 @@ def test_npz_batch_input(workspace, monkeypatch):
 
 @pytest.mark.parametrize("payload, message", [
     ({"keypoints": [[1.0, 2.0]] * 24}, r"expected \[N, 25, 2\] or \[25, 2\].*got \[1, 24, 2\]"),
-    ({"points": []}, "is not {\"keypoints\""),
-    ({"keypoints": [[1.0, 2.0]] * 3 + [[float("nan"), 2.0]] + [[1.0, 2.0]] * 21},
-     r"1 keypoints are NaN/inf, the first input 0, keypoint 3 \(right_elbow\)"),
-    ({"keypoints": [[700.0, 2.0]] + [[1.0, 2.0]] * 24}, "keypoint 0 at \\[700.0, 2.0\\] lies outside the 600x600"),
+    ({"points": []}, "is neither OpenPose JSON"),
+    ({"keypoints": [[float("inf"), 2.0]] + [[1.0, 2.0]] * 24}, r"keypoint 0 \(nose\) is infinite"),
+    ({"people": [{"pose_keypoints_2d": [1.0] * 72}]}, r"person 0: pose_keypoints_2d must hold 75 numbers"),
+    (("camera", {"keypoints": [[1.0, 2.0]] * 3 + [[float("nan"), 2.0]] + [[1.0, 2.0]] * 21}),
+     r"keypoint 3 \(right_elbow\) is missing; --framing camera needs every joint"),
+    (("camera", {"keypoints": [[700.0, 2.0]] + [[1.0, 2.0]] * 24}),
+     "keypoint 0 at \\[700.0, 2.0\\] lies outside the 600x600"),
 ])
 def test_bad_keypoints(workspace, monkeypatch, capsys, payload, message):
     root, _, _ = workspace
+    framing, payload = payload if isinstance(payload, tuple) else ("auto", payload)
     (root / "bad.json").write_text(json.dumps(payload))
-    assert _run(root, monkeypatch, "--keypoints", "bad.json", "--out", "bad.npz") == 2
+    assert _run(root, monkeypatch, "--keypoints", "bad.json", "--out", "bad.npz", "--framing", framing) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1
     import re
@@ -115,3 +120,30 @@ def test_console_script_lists_the_commands():
     script = Path(sys.executable).parent / "invdiff"
     proc = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and "sample-pose" in proc.stdout
+
+
+def test_openpose_folder_with_two_people_and_missing_joints(workspace, monkeypatch, capsys):
+    root, _, _ = workspace
+    frames = Path(__file__).resolve().parent / "data" / "openpose" / "frames"
+    assert cli.main(["sample-pose", "--keypoints", str(frames), "--num", "2", "--out", str(root / "op.npz"),
+                     "--plot", str(root / "op.png")]) == 0
+    with np.load(root / "op.npz") as out:
+        assert out["x6d"].shape == (3, 2, 144) and out["keypoints_pred"].shape == (3, 2, 25, 2)
+        assert list(out["labels"]) == ["frame_000000_keypoints.json person 0", "frame_000001_keypoints.json person 0",
+                                       "frame_000001_keypoints.json person 1"]
+        assert sorted(np.flatnonzero(~out["present"][2])) == [7, 11] and np.isnan(out["keypoints_input"][2, 7]).all()
+        assert np.isfinite(out["alignment_error"]).all() and (out["framing_scale"] > 0).all()
+        assert out["joint_limit_violation"].shape == (3, 2)
+    printed = capsys.readouterr().out
+    assert "frame_000001_keypoints.json person 1: alignment" in printed and "missing left_wrist, right_ankle" in printed
+    assert (root / "op.png").stat().st_size > 0
+
+
+def test_the_default_model_is_the_best_on_val(tmp_path):
+    from invdiff.experiments.pose.command import default_model
+
+    rows = {"mlp": {"w=0.0": {"pixel_alignment_error": 0.02}, "w=2.0": {"pixel_alignment_error": 0.01}},
+            "transformer": {"w=0.5": {"pixel_alignment_error": 0.005}}}
+    (tmp_path / "pose.json").write_text(json.dumps({"val": rows}))
+    assert default_model(tmp_path / "pose.json")[:2] == ("transformer", 0.5)
+    assert default_model(tmp_path / "none.json")[:2] == ("mlp", 0.5)

@@ -13,7 +13,8 @@ import sys
 
 from invdiff.errors import InvdiffError
 
-KEYPOINTS_HELP = ("BODY_25 keypoints in pixels of the params camera: .npz with key 'keypoints' shaped [N,25,2] or "
+KEYPOINTS_HELP = ("BODY_25 keypoints: an OpenPose JSON file (every person in it) or a folder of per-frame files, or "
+                  ".npz with key 'keypoints' shaped [N,25,2] or "
                   "[25,2], or .json {\"keypoints\": [[u, v], ...]} (25 pairs, or a list of such lists)")
 
 
@@ -54,9 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
     pose.add_argument("--keypoints", required=True, help=KEYPOINTS_HELP)
     pose.add_argument("--out", required=True, help="output .npz: x6d, axis_angle, joints3d, keypoints_pred, "
                                                    "alignment_error [N, num]")
-    pose.add_argument("--checkpoint", help="a pose model checkpoint (default: the project's "
-                                           "models/pose_mlp/model.ckpt, the better of the two on the defaults)")
-    pose.add_argument("--w", type=float, default=0.5, help="guidance weight (default 0.5: the MLP's best on val)")
+    pose.add_argument("--checkpoint", help="a pose model checkpoint (default: the architecture with the lowest "
+                                           "validation alignment error in metrics/pose.json)")
+    pose.add_argument("--w", type=float, help="guidance weight (default: that model's best on val)")
+    pose.add_argument("--framing", choices=("auto", "camera"), default="auto",
+                      help="auto (default): keypoints from any image framing, joints may be missing; the scale and "
+                           "root are estimated. camera: keypoints already in the params camera's frame, all present")
+    pose.add_argument("--min-confidence", type=float, default=0.1,
+                      help="OpenPose joints below this confidence count as missing (default 0.1)")
     pose.add_argument("--num", type=int, default=8, help="poses per input (default 8)")
     pose.add_argument("--plot", help="also draw the poses over the keypoints into this PNG")
     pose.add_argument("--params", help="camera and sampler settings (default: the project's params.yaml)")

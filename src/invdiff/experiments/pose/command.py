@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -12,54 +11,17 @@ import torch
 
 from invdiff.config import load_params
 from invdiff.errors import ConfigError, MissingInputError
+from invdiff.experiments.pose import framing
+from invdiff.experiments.pose.data import dataset as pose_dataset
 from invdiff.experiments.pose.data.forward_model import keypoints_to_unit, load_forward_model
 from invdiff.experiments.pose.data.rotations import rotation_6d_to_axis_angle
-from invdiff.experiments.pose.data.skeleton import BODY25_NAMES, NUM_BODY25, NUM_SMPL_JOINTS
+from invdiff.experiments.pose.data.skeleton import BODY25_NAMES, NUM_SMPL_JOINTS
 from invdiff.experiments.pose.figures import figure5_panel
-from invdiff.experiments.pose.metrics import keypoint_abs_errors
-from invdiff.experiments.pose.task import PoseTask, sample_poses
+from invdiff.experiments.pose.joint_limits import joint_limit_violations
+from invdiff.experiments.pose.keypoint_files import read_keypoint_inputs
+from invdiff.experiments.pose.task import ARCHS, PoseTask, sample_poses
 from invdiff.io import atomic_path, save_figure
-
-
-def read_keypoints(path: str | Path, image_size: int) -> np.ndarray:
-    """[N, 25, 2] float32 pixels, validated: shape, finiteness, inside the image."""
-    path = Path(path)
-    if not path.is_file():
-        raise MissingInputError(f"--keypoints: {path} does not exist")
-    if path.suffix == ".npz":
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                if "keypoints" not in data.files:
-                    raise ConfigError(f"--keypoints: {path} has no 'keypoints' array (keys: {sorted(data.files)})")
-                keypoints = np.asarray(data["keypoints"], dtype=np.float64)
-        except (OSError, ValueError, TypeError, EOFError, zipfile.BadZipFile) as exc:
-            raise ConfigError(f"--keypoints: {path} is not a readable .npz with a numeric 'keypoints' array "
-                              f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'unreadable'})"
-                              ) from None
-    elif path.suffix == ".json":
-        try:
-            payload = json.loads(path.read_text())
-            keypoints = np.asarray(payload["keypoints"], dtype=np.float64)
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-            raise ConfigError(f"--keypoints: {path} is not {{\"keypoints\": [[u, v], ...]}} ({exc})") from None
-    else:
-        raise ConfigError(f"--keypoints: {path} must be .npz or .json")
-    if keypoints.ndim == 2:
-        keypoints = keypoints[None]
-    if keypoints.ndim != 3 or keypoints.shape[1:] != (NUM_BODY25, 2) or len(keypoints) == 0:
-        raise ConfigError(f"--keypoints: expected [N, 25, 2] or [25, 2] (BODY_25 order, pixels), got "
-                          f"{list(keypoints.shape)}")
-    bad = ~np.isfinite(keypoints).all(-1)
-    if bad.any():
-        n, k = np.argwhere(bad)[0]
-        raise ConfigError(f"--keypoints: {int(bad.sum())} keypoints are NaN/inf, the first input {n}, keypoint {k} "
-                          f"({BODY25_NAMES[k]}); every BODY_25 keypoint is needed")
-    outside = (keypoints < 0) | (keypoints > image_size)
-    if outside.any():
-        n, k = np.argwhere(outside.any(-1))[0]
-        raise ConfigError(f"--keypoints: input {n}, keypoint {k} at {keypoints[n, k].tolist()} lies outside the "
-                          f"{image_size}x{image_size} image of the params camera")
-    return keypoints.astype(np.float32)
+from invdiff.paths import project_path
 
 
 def check_figure_path(path: str | None) -> None:
@@ -74,19 +36,24 @@ def check_figure_path(path: str | None) -> None:
         raise ConfigError(f"--plot: {path} needs one of the suffixes {', '.join('.' + f for f in sorted(formats))}")
 
 
-def sample_pose_command(args: argparse.Namespace) -> None:
-    params = load_params(args.params)
-    if args.num < 1:
-        raise ConfigError(f"--num: must be at least 1, got {args.num}")
-    if not math.isfinite(args.w) or args.w < 0:
-        raise ConfigError(f"--w: guidance weight must be a finite number >= 0, got {args.w}")
-    check_figure_path(args.plot)
-    image_size = params.camera.image_size
-    keypoints = read_keypoints(args.keypoints, image_size)
-    checkpoint = PoseTask("mlp").checkpoint() if args.checkpoint is None else Path(args.checkpoint)
+def default_model(metrics_file: Path) -> tuple[str, float, str]:
+    """The architecture and guidance weight with the lowest alignment error on the validation split, as
+    ``eval_pose`` measured them (``metrics/pose.json``); the MLP at w = 0.5 when there is no measurement."""
+    if not metrics_file.is_file():
+        return "mlp", 0.5, f"no {metrics_file} yet (run `dvc repro eval_pose`): the MLP at w=0.5"
+    val = json.loads(metrics_file.read_text()).get("val", {})
+    scored = [(row["pixel_alignment_error"], arch, float(label.split("=", 1)[1]))
+              for arch in ARCHS if arch in val for label, row in val[arch].items() if label.startswith("w=")]
+    if not scored:
+        return "mlp", 0.5, f"{metrics_file} has no val rows: the MLP at w=0.5"
+    error, arch, w = min(scored)
+    return arch, w, f"best on val in {metrics_file.name}: {arch} at w={w:g} (alignment {error:.4f})"
+
+
+def _load_module(checkpoint: Path, image_size: int):
     if not checkpoint.is_file():
-        raise MissingInputError(f"--checkpoint: {checkpoint} not found; train it with "
-                                "`dvc repro train_pose@mlp` (or pass --checkpoint)")
+        raise MissingInputError(f"--checkpoint: {checkpoint} not found; train it with `dvc repro train_pose@mlp` "
+                                "(or pass --checkpoint)")
     try:
         hparams = torch.load(checkpoint, map_location="cpu", weights_only=False).get("hyper_parameters", {})
     except Exception as exc:  # a truncated or foreign file: say so instead of a traceback
@@ -99,31 +66,105 @@ def sample_pose_command(args: argparse.Namespace) -> None:
         raise ConfigError(f"--params: camera.image_size is {image_size} but the checkpoint was trained on "
                           f"{trained_size}; use the params the model was trained with")
     try:
-        module = PoseTask(arch).load(checkpoint)
+        return arch, PoseTask(arch).load(checkpoint)
     except RuntimeError as exc:  # weights that do not fit the network this version builds
         raise ConfigError(f"--checkpoint: {checkpoint} does not fit this version's {arch} network "
                           f"({str(exc).splitlines()[0]}); re-train it with `dvc repro train_pose@{arch}`") from None
+
+
+def _check_camera_frame(inputs, image_size: int) -> None:
+    """--framing camera: the keypoints must be the params camera's, complete and inside its image."""
+    missing = ~inputs.present
+    if missing.any():
+        n, k = np.argwhere(missing)[0]
+        raise ConfigError(f"--keypoints: {inputs.labels[n]}, keypoint {k} ({BODY25_NAMES[k]}) is missing; "
+                          "--framing camera needs every joint (use --framing auto)")
+    outside = (inputs.keypoints < 0) | (inputs.keypoints > image_size)
+    if outside.any():
+        n, k = np.argwhere(outside.any(-1))[0]
+        raise ConfigError(f"--keypoints: {inputs.labels[n]}, keypoint {k} at {inputs.keypoints[n, k].tolist()} lies "
+                          f"outside the {image_size}x{image_size} image of the params camera (use --framing auto)")
+
+
+def sample_pose_command(args: argparse.Namespace) -> None:
+    params = load_params(args.params)
+    if args.num < 1:
+        raise ConfigError(f"--num: must be at least 1, got {args.num}")
+    if args.w is not None and (not math.isfinite(args.w) or args.w < 0):
+        raise ConfigError(f"--w: guidance weight must be a finite number >= 0, got {args.w}")
+    if not 0 <= args.min_confidence <= 1:
+        raise ConfigError(f"--min-confidence: must lie in [0, 1], got {args.min_confidence}")
+    check_figure_path(args.plot)
+    image_size = params.camera.image_size
+    inputs = read_keypoint_inputs(args.keypoints, args.min_confidence)
+    if args.framing == "camera":
+        _check_camera_frame(inputs, image_size)
+    arch, w, why = default_model(project_path("metrics", "pose.json"))
+    checkpoint = PoseTask(arch).checkpoint() if args.checkpoint is None else Path(args.checkpoint)
+    arch, module = _load_module(checkpoint, image_size)
+    w = args.w if args.w is not None else w
+    if args.checkpoint is None:
+        print(f"model: {why}")
     forward = load_forward_model(params.camera, args.body_model_dir)
-    x_px = torch.from_numpy(keypoints)
     sampler = params.pose.eval.sampler
-    x6d = sample_poses(module, keypoints_to_unit(x_px, image_size), args.num, args.w, sampler,
-                       torch.Generator().manual_seed(args.seed), progress=True).samples
+    generator = torch.Generator().manual_seed(args.seed)
+
+    def draw(canonical: torch.Tensor, num: int):
+        return sample_poses(module, keypoints_to_unit(canonical, image_size), num, w, sampler, generator).samples
+
+    user = torch.from_numpy(np.nan_to_num(inputs.keypoints))
+    present = torch.from_numpy(inputs.present)
+    if args.framing == "camera":
+        canonical, frame = user, framing.identity(len(user), image_size)
+    else:
+        prior = framing.KeypointPrior(torch.from_numpy(pose_dataset.load_split("train").keypoints))
+
+        def project(canonical: torch.Tensor, num: int) -> torch.Tensor:
+            with torch.no_grad():
+                return forward(draw(canonical, num))
+
+        canonical, frame = framing.frame(project, user, present, prior)
+    x6d = draw(canonical, args.num)
     with torch.no_grad():
         posed = forward.pose(x6d)
-    joints, projected = posed.joints, posed.keypoints
-    errors = keypoint_abs_errors(x_px, projected, image_size).mean((-1, -2))
+    predicted = frame.to_user(posed.keypoints)
+    errors = framing.masked_alignment(user, predicted, present, frame, image_size)
+    violations = joint_limit_violations(posed.rotations).float().mean(-1)  # [N, K] share of joints
     out = Path(args.out)
+    keypoints_in = np.where(inputs.present[..., None], inputs.keypoints, np.nan).astype(np.float32)
     with atomic_path(out.with_suffix(".npz")) as tmp:
         with open(tmp, "wb") as handle:
             np.savez(handle, x6d=x6d.numpy(), axis_angle=rotation_6d_to_axis_angle(
-                x6d.reshape(*x6d.shape[:2], NUM_SMPL_JOINTS, 6)).numpy(), joints3d=joints.numpy(),
-                keypoints_pred=projected.numpy(), alignment_error=errors.numpy(), keypoints_input=keypoints,
-                w=np.float32(args.w), arch=np.array(arch), data_source=np.array(forward.data_source))
-    print(f"{len(keypoints)} input(s) x {args.num} poses ({arch}, w={args.w:g}, {sampler.name}) -> "
-          f"{out.with_suffix('.npz')}; alignment error mean {errors.mean():.4f} (per sample in 'alignment_error')")
+                x6d.reshape(*x6d.shape[:2], NUM_SMPL_JOINTS, 6)).numpy(), joints3d=posed.joints.numpy(),
+                keypoints_pred=predicted.numpy(), alignment_error=errors.numpy(),
+                joint_limit_violation=violations.numpy(), keypoints_input=keypoints_in, present=inputs.present,
+                framing_scale=frame.scale.numpy(), framing_root=frame.root.numpy(), labels=np.array(inputs.labels),
+                w=np.float32(w), arch=np.array(arch), data_source=np.array(forward.data_source))
+    print(f"{len(user)} input(s) x {args.num} poses ({arch}, w={w:g}, {sampler.name}, framing {args.framing}) -> "
+          f"{out.with_suffix('.npz')}")
+    limit = _val_p95(project_path("metrics", "pose.json"), arch, w)
+    for i, label in enumerate(inputs.labels):
+        missing = [BODY25_NAMES[k] for k in np.flatnonzero(~inputs.present[i])]
+        print(f"  {label}: alignment {errors[i].mean():.4f}, joints outside limits {violations[i].mean():.3f}, "
+              f"scale {frame.scale[i]:.2f}" + (f", missing {', '.join(missing)}" if missing else ""))
+        if limit is not None and errors[i].mean() > limit:
+            print(f"  warning: {label} fits worse than 95 % of the validation inputs ({errors[i].mean():.4f} > "
+                  f"{limit:.4f}): an unusual pose, framing or detector error")
+        for k in framing.outlying_joints(user[i], predicted[i], present[i], frame.scale[i]):
+            print(f"  warning: {label}: keypoint {k} ({BODY25_NAMES[k]}) is far from every sample (a likely "
+                  "detector error)")
     if args.plot:
-        fig = figure5_panel(keypoints, None, {f"w={args.w:g}": (projected.numpy(), joints.numpy())}, image_size,
-                            forward.camera.position.numpy(), [f"input {i}" for i in range(len(keypoints))],
+        extent = max(image_size, float(np.nanmax(inputs.keypoints)) * 1.05)
+        fig = figure5_panel(keypoints_in, None, {f"w={w:g}": (predicted.numpy(), posed.joints.numpy())}, extent,
+                            forward.camera.position.numpy(), inputs.labels,
                             f"{arch}: {args.num} sampled poses per input (body model: {forward.data_source})")
         save_figure(fig, args.plot)
         print(f"plot -> {args.plot}")
+
+
+def _val_p95(metrics_file: Path, arch: str, w: float) -> float | None:
+    """The validation inputs' 95th-percentile alignment error of ``arch`` at ``w`` (eval_pose), if measured."""
+    if not metrics_file.is_file():
+        return None
+    row = json.loads(metrics_file.read_text()).get("val", {}).get(arch, {}).get(f"w={float(w)}", {})
+    return row.get("pixel_alignment_error_p95")
