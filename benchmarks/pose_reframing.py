@@ -1,0 +1,96 @@
+"""Where the re-framed validation inputs lose accuracy: framing vs missing joints (issue 16).
+
+    python benchmarks/pose_reframing.py [--arch mlp] [--seed 0]
+
+Needs the trained pose models and processed data (`make run`). One sampling seed, the architecture at its best
+val w by alignment (as eval_pose's ``val_reframed``), the same re-framing draw as that row's seed. Prints
+alignment (present joints, training-camera pixels / image size) and MPJPE for: the keypoints given directly (the
+``val`` cell), the un-reframed keypoints through the framing estimator, the re-framed keypoints with every joint
+present, the re-framed keypoints with 0-3 joints dropped (and MPJPE by number dropped), and two oracles: the true
+framing with the estimated fill, and the estimated framing with the true missing joints. Last, the premise of the
+scale search: on a ±25 % grid of scales about the true one, how many inputs' samples reproduce their keypoints
+best at the true scale.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+
+import torch
+
+from invdiff.config import load_params
+from invdiff.experiments.pose import framing
+from invdiff.experiments.pose.data import dataset as pose_dataset
+from invdiff.experiments.pose.data.forward_model import keypoints_to_unit, load_forward_model
+from invdiff.experiments.pose.evaluate import seed_generator, val_inputs
+from invdiff.experiments.pose.metrics import per_sample_mpjpe_mm
+from invdiff.experiments.pose.reframed import reframe
+from invdiff.experiments.pose.task import PoseTask, sample_poses
+from invdiff.headline import best_over_w
+from invdiff.paths import project_path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--arch", default="mlp")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    params = load_params()
+    cfg, size = params.pose.eval, params.camera.image_size
+    w, _ = best_over_w(json.loads(project_path("metrics", "pose.json").read_text())["val"][args.arch],
+                       "pixel_alignment_error")
+    module, forward = PoseTask(args.arch).load(), load_forward_model(params.camera)
+    batch = val_inputs(params)
+    prior = framing.KeypointPrior(torch.from_numpy(pose_dataset.load_split("train").keypoints))
+    generator = seed_generator(params, args.seed)
+    user, present, scale, shift = reframe(batch.keypoints, size, generator)
+    every = torch.ones_like(present)
+
+    @torch.no_grad()
+    def draw(canonical, k):
+        return forward.pose(sample_poses(module, keypoints_to_unit(canonical, size), k, w, cfg.sampler,
+                                         generator).samples)
+
+    def score(name, user_kp, mask, canonical, frame):
+        out = draw(canonical, cfg.samples_per_input)
+        align = framing.masked_alignment(user_kp, frame.to_user(out.keypoints), mask, frame, size)
+        mpjpe = per_sample_mpjpe_mm(batch.joints3d, out.joints).mean(1)
+        print(f"{name:48}{align.mean():10.5f}{mpjpe.mean():10.1f}")
+        return mpjpe
+
+    def estimated(user_kp, mask):
+        return framing.frame(lambda c, k: draw(c, k).keypoints, user_kp, mask, prior)
+
+    print(f"{args.arch} at w={w:g}, {len(batch.keypoints)} val inputs, seed {args.seed}")
+    print(f"{'':48}{'alignment':>10}{'MPJPE':>10}")
+    score("direct (the val cell)", batch.keypoints, every, batch.keypoints, framing.identity(len(user), size))
+    score("un-reframed, through the estimator", batch.keypoints, every, *estimated(batch.keypoints, every))
+    score("re-framed, every joint present", user, every, *estimated(user, every))
+    canonical, frame = estimated(user, present)
+    mpjpe = score(f"re-framed, {(~present).sum(1).float().mean():.1f} joints dropped on average", user, present,
+                  canonical, frame)
+    dropped = (~present).sum(1)
+    by_count = [f"{d}: {mpjpe[dropped == d].mean():.1f} mm (n={int((dropped == d).sum())})"
+                for d in range(int(dropped.max()) + 1)]
+    print("  MPJPE by joints dropped: " + ", ".join(by_count))
+    print(f"  scale error {(frame.scale / scale - 1).abs().mean():.4f}")
+    true = framing.Framing(scale, user[:, framing.MID_HIP], prior.origin())
+    score("oracle framing, estimated fill", user, present, framing.canonical_input(user, present, true, prior),
+          true)
+    score("estimated framing, true missing joints", user, present,
+          torch.where(present[..., None], canonical, batch.keypoints), frame)
+
+    factors = torch.tensor([0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2, 1.25])
+    root = batch.keypoints[:, framing.MID_HIP:framing.MID_HIP + 1]
+    errors = []
+    for f in factors:  # the input scaled about its root, scored in the input's own units
+        target = (batch.keypoints - root) * f + root
+        projected = draw(target, 4).keypoints
+        errors.append(framing.reproduction_error(projected, target, every).mean(1) / f)
+    best = factors[torch.stack(errors, 1).argmin(1)]
+    print(f"scale search premise: the true scale reproduces the keypoints best for {int((best == 1.0).sum())} of "
+          f"{len(best)} inputs (grid 0.80-1.25, 5 % steps)")
+
+
+if __name__ == "__main__":
+    main()
