@@ -21,11 +21,11 @@ import torch
 from invdiff.config import load_params
 from invdiff.experiments.pose import framing
 from invdiff.experiments.pose.data import dataset as pose_dataset
-from invdiff.experiments.pose.data.forward_model import keypoints_to_unit, load_forward_model
+from invdiff.experiments.pose.data.forward_model import load_forward_model
 from invdiff.experiments.pose.evaluate import seed_generator, val_inputs
 from invdiff.experiments.pose.metrics import per_sample_mpjpe_mm
 from invdiff.experiments.pose.reframed import reframe
-from invdiff.experiments.pose.task import PoseTask, sample_poses
+from invdiff.experiments.pose.task import PoseTask, keypoint_sampler
 from invdiff.headline import best_over_w
 from invdiff.paths import project_path
 
@@ -46,22 +46,26 @@ def main() -> None:
     user, present, scale, shift = reframe(batch.keypoints, size, generator)
     every = torch.ones_like(present)
 
-    @torch.no_grad()
-    def draw(canonical, k):
-        return forward.pose(sample_poses(module, keypoints_to_unit(canonical, size), k, w, cfg.sampler,
-                                         generator).samples)
+    sampler = keypoint_sampler(module, w, cfg.sampler, generator, size)
+    masked = module.masks_units
 
-    def score(name, user_kp, mask, canonical, frame):
-        out = draw(canonical, cfg.samples_per_input)
+    @torch.no_grad()
+    def draw(canonical, keep, k):
+        return forward.pose(sampler(canonical, keep, k))
+
+    def score(name, user_kp, mask, canonical, frame, given=None):
+        out = draw(canonical, framing.with_root(mask if given is None else given), cfg.samples_per_input)
         align = framing.masked_alignment(user_kp, frame.to_user(out.keypoints), mask, frame, size)
         mpjpe = per_sample_mpjpe_mm(batch.joints3d, out.joints).mean(1)
         print(f"{name:48}{align.mean():10.5f}{mpjpe.mean():10.1f}")
         return mpjpe
 
     def estimated(user_kp, mask):
-        return framing.frame(lambda c, k: draw(c, k).keypoints, user_kp, mask, prior)
+        return framing.frame(lambda c, keep, k: draw(c, keep, k).keypoints, user_kp, mask, prior,
+                             fill_missing=not masked)
 
-    print(f"{args.arch} at w={w:g}, {len(batch.keypoints)} val inputs, seed {args.seed}")
+    print(f"{args.arch} at w={w:g}, {len(batch.keypoints)} val inputs, seed {args.seed}, missing keypoints "
+          + ("masked (trained with keypoint dropout)" if masked else "filled (trained on complete keypoints)"))
     print(f"{'':48}{'alignment':>10}{'MPJPE':>10}")
     score("direct (the val cell)", batch.keypoints, every, batch.keypoints, framing.identity(len(user), size))
     score("un-reframed, through the estimator", batch.keypoints, every, *estimated(batch.keypoints, every))
@@ -75,17 +79,17 @@ def main() -> None:
     print("  MPJPE by joints dropped: " + ", ".join(by_count))
     print(f"  scale error {(frame.scale / scale - 1).abs().mean():.4f}")
     true = framing.Framing(scale, user[:, framing.MID_HIP], prior.origin())
-    score("oracle framing, estimated fill", user, present, framing.canonical_input(user, present, true, prior),
-          true)
-    score("estimated framing, true missing joints", user, present,
-          torch.where(present[..., None], canonical, batch.keypoints), frame)
+    score("oracle framing, missing " + ("masked" if masked else "filled"), user, present,
+          framing.canonical_input(user, present, true, prior), true)
+    score("estimated framing, true missing joints given", user, present,
+          torch.where(present[..., None], canonical, batch.keypoints), frame, given=every)
 
     factors = torch.tensor([0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2, 1.25])
     root = batch.keypoints[:, framing.MID_HIP:framing.MID_HIP + 1]
     errors = []
     for f in factors:  # the input scaled about its root, scored in the input's own units
         target = (batch.keypoints - root) * f + root
-        projected = draw(target, 4).keypoints
+        projected = draw(target, every, 4).keypoints
         errors.append(framing.reproduction_error(projected, target, every).mean(1) / f)
     best = factors[torch.stack(errors, 1).argmin(1)]
     print(f"scale search premise: the true scale reproduces the keypoints best for {int((best == 1.0).sum())} of "

@@ -106,7 +106,9 @@ def test_bad_numbers_files_and_plot_names_fail_before_anything_is_written(worksp
              (["--keypoints", "text.npz"], "text.npz is not a readable .npz with a numeric"),
              (["--keypoints", "kp.npz", "--w", "nan"], "--w: guidance weight must be a finite number"),
              (["--keypoints", "kp.npz", "--w", "inf"], "--w: guidance weight must be a finite number"),
-             (["--keypoints", "kp.npz", "--plot", "o.xyz"], "--plot: .*o.xyz needs one of the suffixes")]
+             (["--keypoints", "kp.npz", "--plot", "o.xyz"], "--plot: .*o.xyz needs one of the suffixes"),
+             (["--keypoints", "kp.npz", "--refine", "-1"], "--refine: number of steps must be >= 0, got -1"),
+             (["--keypoints", "kp.npz", "--refine-lr", "0"], "--refine-lr: must be a number > 0")]
     import re
 
     for args, message in cases:
@@ -114,6 +116,25 @@ def test_bad_numbers_files_and_plot_names_fail_before_anything_is_written(worksp
         err = capsys.readouterr().err
         assert len(err.strip().splitlines()) == 1 and re.search(message, err), err
         assert not (root / "never.npz").exists()
+
+
+def test_refine_reports_alignment_before_and_after(workspace, monkeypatch, capsys):
+    root, _, keypoints = workspace
+    np.savez(root / "kp.npz", keypoints=keypoints)
+    assert _run(root, monkeypatch, "--keypoints", "kp.npz", "--num", "3", "--out", "plain.npz") == 0
+    assert _run(root, monkeypatch, "--keypoints", "kp.npz", "--num", "3", "--out", "refined.npz",
+                "--refine", "40") == 0
+    printed = capsys.readouterr().out
+    assert "(before 40 refinement steps: " in printed
+    with np.load(root / "plain.npz") as plain, np.load(root / "refined.npz") as out:
+        # the same draws (same seed), then descent: the fit tightens for every input
+        np.testing.assert_allclose(out["alignment_error_before_refine"], plain["alignment_error"], rtol=1e-4)
+        assert (out["alignment_error"].mean(1) < 0.8 * plain["alignment_error"].mean(1)).all()
+        assert int(out["refine_steps"]) == 40 and out["joint_limit_violation_before_refine"].shape == (2, 3)
+        # refined 6D is still a rotation per joint: first two columns unit length and orthogonal
+        r = out["x6d"].reshape(2, 3, 24, 2, 3)
+        np.testing.assert_allclose(np.linalg.norm(r, axis=-1), 1.0, atol=1e-5)
+        np.testing.assert_allclose((r[..., 0, :] * r[..., 1, :]).sum(-1), 0.0, atol=1e-5)
 
 
 def test_console_script_lists_the_commands():

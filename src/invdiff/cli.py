@@ -64,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     pose.add_argument("--min-confidence", type=float, default=0.1,
                       help="OpenPose joints below this confidence count as missing (default 0.1)")
     pose.add_argument("--num", type=int, default=8, help="poses per input (default 8)")
+    pose.add_argument("--refine", type=int, default=0, metavar="N",
+                      help="then N Adam steps on the misfit of the present keypoints through the forward model from "
+                           "each sample (default 0; eval measures pose.baselines.refine.steps); alignment and "
+                           "joint-limit violations are reported before and after")
+    pose.add_argument("--refine-lr", type=float, help="the refinement's step size (default: pose.baselines.refine.lr)")
     pose.add_argument("--plot", help="also draw the poses over the keypoints into this PNG")
     pose.add_argument("--params", help="camera and sampler settings (default: the project's params.yaml)")
     pose.add_argument("--body-model-dir", help="prepared by `dvc repro fetch_amass` (default: the project's "

@@ -61,3 +61,50 @@ def test_loss_of_the_optimal_predictor_is_the_irreducible_error():
     assert epsilon_loss(optimal, sched, x0, x0, 0.1).item() == pytest.approx(0.0, abs=1e-8)
     biased = lambda x, t, c, d: optimal(x, t, c, d) + 0.1  # noqa: E731
     assert epsilon_loss(biased, sched, x0, x0, 0.1).item() == pytest.approx(0.01, rel=1e-3)
+
+
+class UnitNet(torch.nn.Module):
+    """eps = x + the sum of the present units' values: per-unit masks [B, U] observable in the output."""
+
+    def __init__(self):
+        super().__init__()
+        self.drops = []
+
+    def forward(self, x, t, cond, drop):
+        self.drops.append(drop)
+        missing = drop[:, None].expand(-1, cond.shape[1]) if drop.dim() == 1 else drop
+        return x + (cond * (~missing).to(x.dtype)).sum(1, keepdim=True)
+
+
+@pytest.mark.parametrize("w", [0.0, 1.5])
+def test_guidance_with_missing_units_masks_them_in_the_conditional_pass_and_all_in_the_null_pass(w):
+    net = UnitNet()
+    x, t, y = torch.randn(4, 1), torch.zeros(4, dtype=torch.long), torch.randn(4, 5)
+    missing = torch.zeros(4, 5, dtype=torch.bool)
+    missing[1, [0, 3]] = True
+    missing[3, 4] = True
+    out = guided_eps(net, y, w, missing)(x, t)
+    cond_pred = x + (y * (~missing)).sum(1, keepdim=True)
+    torch.testing.assert_close(out, (1 + w) * cond_pred - w * x)
+    assert len(net.drops) == 1  # still one network call
+    if w:
+        assert net.drops[0].shape == (8, 5) and net.drops[0][4:].all()
+
+
+def test_unit_dropout_counts_choice_and_whole_rows():
+    from invdiff.diffusion import unit_dropout
+
+    g = torch.Generator().manual_seed(0)
+    mask = unit_dropout(40_000, 0.1, units=25, p_partial=0.5, max_missing=4, always_present=(8,), generator=g)
+    whole = mask.all(1)
+    assert whole.float().mean().item() == pytest.approx(0.1, abs=0.01)
+    count = mask[~whole].sum(1)
+    # the rest: half complete, half missing 1..4 units, each count equally likely
+    assert (count == 0).float().mean().item() == pytest.approx(0.5, abs=0.01)
+    for c in range(1, 5):
+        assert (count == c).float().mean().item() == pytest.approx(0.125, abs=0.01)
+    assert count.max() == 4 and not mask[~whole][:, 8].any()
+    # the choice is uniform over the 24 droppable units
+    share = mask[~whole].float().sum(0) / mask[~whole].sum()
+    assert share[8] == 0
+    torch.testing.assert_close(share[torch.arange(25) != 8], torch.full((24,), 1 / 24), atol=0.004, rtol=0)

@@ -37,6 +37,7 @@ def tiny_raw(**overrides):
     pose["eval"]["sampler"].update(name="ddim", steps=5)
     pose["baselines"]["gradient_descent"]["steps"] = 5
     pose["baselines"]["dps"].update(zetas=[0.1, 1.0], sweep_inputs=2, steps=3)
+    pose["baselines"]["refine"]["steps"] = 20
     igo = raw["igo"]
     igo["alphas"] = [1.0, 0.5]
     igo["sde"].update(em_steps=20, t_min=0.05)

@@ -1,7 +1,9 @@
 """Classifier-free guidance (Ho & Salimans 2022): turn a conditional network into an ``eps_fn(x_t, t)``.
 
 eps_bar = (1 + w) eps(x_t, t, y) - w eps(x_t, t, null). ``w = 0`` is plain conditional sampling and costs one
-pass; otherwise the conditional and null passes go through the network as *one* batch of 2B.
+pass; otherwise the conditional and null passes go through the network as *one* batch of 2B. ``missing`` [B, units]
+marks units of the condition the network must do without (a network trained with unit dropout); the null pass
+has every unit missing.
 """
 from __future__ import annotations
 
@@ -13,8 +15,8 @@ from torch import Tensor
 EpsFn = Callable[[Tensor, Tensor], Tensor]
 
 
-def conditional_eps(net, cond: Tensor) -> EpsFn:
-    keep = torch.zeros(cond.shape[0], dtype=torch.bool, device=cond.device)
+def conditional_eps(net, cond: Tensor, missing: Tensor | None = None) -> EpsFn:
+    keep = torch.zeros(cond.shape[0], dtype=torch.bool, device=cond.device) if missing is None else missing
     return lambda x, t: net(x, t, cond, keep)
 
 
@@ -24,12 +26,13 @@ def unconditional_eps(net, cond_like: Tensor) -> EpsFn:
     return lambda x, t: net(x, t, cond_like, drop)
 
 
-def guided_eps(net, cond: Tensor, w: float) -> EpsFn:
+def guided_eps(net, cond: Tensor, w: float, missing: Tensor | None = None) -> EpsFn:
     if w == 0:
-        return conditional_eps(net, cond)
+        return conditional_eps(net, cond, missing)
     b = cond.shape[0]
     cond2 = torch.cat([cond, cond])
-    mask2 = torch.cat([torch.zeros(b, dtype=torch.bool), torch.ones(b, dtype=torch.bool)]).to(cond.device)
+    keep = torch.zeros(b, dtype=torch.bool, device=cond.device) if missing is None else missing.to(cond.device)
+    mask2 = torch.cat([keep, torch.ones_like(keep)])
 
     def eps_fn(x: Tensor, t: Tensor) -> Tensor:
         eps_c, eps_u = net(torch.cat([x, x]), torch.cat([t, t]), cond2, mask2).chunk(2)

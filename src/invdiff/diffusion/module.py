@@ -7,7 +7,9 @@ training split and the checkpoint keeps; training and every sampler then work in
 (``net_config`` in the hyper-parameters) so a checkpoint can be rebuilt without pickling code. Weight averaging is
 not done here but by the training entry (:func:`invdiff.training.train`, Lightning's weight-averaging callback),
 which leaves the averaged weights in the module when training ends; samplers reach the network through
-:attr:`denoiser`.
+:attr:`denoiser`. With ``unit_dropout`` (keyword arguments of :func:`~invdiff.diffusion.forward.unit_dropout` but
+the batch, device and generator) training also drops single units of the condition, so the network learns to answer
+any subset of it (:attr:`masks_units`).
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import pytorch_lightning as pl
 import torch
 from torch import nn
 
-from invdiff.diffusion.forward import epsilon_loss
+from invdiff.diffusion.forward import epsilon_loss, unit_dropout
 from invdiff.diffusion.schedules import make_schedule
 from invdiff.diffusion.standardize import Standardizer
 from invdiff.optim import adamw_with_decay, num_parameters
@@ -27,7 +29,7 @@ from invdiff.sections import ScheduleConfig
 class ConditionalDiffusion(pl.LightningModule):
     def __init__(self, net: nn.Module, net_config: dict[str, Any], diffusion: dict[str, Any], optim: dict[str, Any],
                  extra: dict[str, Any] | None = None, loss_weight: list[float] | None = None,
-                 standardize: dict[str, list[int]] | None = None):
+                 standardize: dict[str, list[int]] | None = None, unit_dropout: dict[str, Any] | None = None):
         super().__init__()
         self.save_hyperparameters(ignore=["net"])
         self.net = net
@@ -45,9 +47,23 @@ class ConditionalDiffusion(pl.LightningModule):
         if self.x_scaler is not None:
             x0 = self.x_scaler.encode(x0)
         cond = self.encode_cond(cond)
-        loss = epsilon_loss(self.net, self.schedule, x0, cond, self.schedule_config.p_uncond, weight=self.loss_weight)
+        loss = epsilon_loss(self.net, self.schedule, x0, cond, self.schedule_config.p_uncond, weight=self.loss_weight,
+                            dropout=self._dropout())
         self.log("train/loss", loss, prog_bar=True, on_step=True, on_epoch=False)
         return loss
+
+    def _dropout(self):
+        settings = self.hparams.get("unit_dropout")
+        if not settings:
+            return None
+        return lambda b, p_uncond, device, generator: unit_dropout(b, p_uncond, device=device, generator=generator,
+                                                                   **settings)
+
+    @property
+    def masks_units(self) -> bool:
+        """Whether the network was trained to answer conditions with units missing (see ``unit_dropout``)."""
+        settings = self.hparams.get("unit_dropout")
+        return bool(settings) and settings["p_partial"] > 0
 
     def encode_cond(self, cond: torch.Tensor) -> torch.Tensor:
         """A condition in data units -> what the network sees."""

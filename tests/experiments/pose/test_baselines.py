@@ -31,8 +31,15 @@ def test_every_method_reports_every_metric(workspace):
     inputs = pose_eval.val_inputs(params)
     rows, samples, choices = pose_baselines.run(params, modules, forward, inputs)
     prior = pose_baselines.mean_pose()
-    assert set(rows) == {"linear_gaussian", "linear_gaussian_mean", "cfg transformer w=0", "cfg transformer w=2",
-                         "gradient_descent", "map_linear_gaussian", "dps", "cfg+dps"}
+    refined = [name for name in rows if name.endswith(" + refine")]
+    assert set(rows) - set(refined) == {"linear_gaussian", "linear_gaussian_mean", "cfg transformer w=0",
+                                        "cfg transformer w=2", "gradient_descent", "map_linear_gaussian", "dps",
+                                        "cfg+dps"}
+    # refinement starts from the samples of the model's best w by alignment, and tightens their fit
+    plain = min(("cfg transformer w=0", "cfg transformer w=2"), key=lambda n: rows[n]["pixel_alignment_error"])
+    assert refined == [plain + " + refine"]
+    assert rows[refined[0]]["pixel_alignment_error"] < rows[plain]["pixel_alignment_error"]
+    assert rows[refined[0]]["forward_evaluations_per_sample"] == params.pose.baselines.refine.steps
     k = params.pose.eval.samples_per_input
     for name, row in rows.items():
         assert set(METRIC_KEYS) <= row.keys() and all(np.isfinite(v) for v in row.values()), name

@@ -57,10 +57,12 @@ def test_imputation_takes_missing_joints_from_the_nearest_training_poses():
     torch.testing.assert_close(filled, bank[5:6])
 
 
-def _oracle(truth_canonical):
+def _oracle(truth_canonical, seen=None):
     """A perfect pose model: whatever it is conditioned on, its samples project to the true canonical keypoints
-    of that input (found by which input the condition came from)."""
-    def sample(canonical, k):
+    of that input (found by which input the condition came from). ``seen`` collects the present masks it is given."""
+    def sample(canonical, present, k):
+        if seen is not None:
+            seen.append(present)
         n = len(truth_canonical)
         reps = len(canonical) // n
         return truth_canonical.repeat_interleave(reps, 0)[:, None].expand(-1, k, -1, -1)
@@ -73,12 +75,21 @@ def test_the_search_recovers_the_test_files_framing_with_a_perfect_model():
     present = torch.from_numpy(inputs.present)
     camera = torch.tensor([t["camera_keypoints"] for t in TRUTH])
     prior = fr.KeypointPrior(_bank())
-    canonical, f = fr.frame(_oracle(camera), user, present, prior)
     scales = torch.tensor([t["scale"] for t in TRUTH])
-    torch.testing.assert_close(f.scale, scales, rtol=0.011, atol=0)  # the fine grid's 1 % steps
-    predicted = f.to_user(camera[:, None])
-    alignment = fr.masked_alignment(user, predicted, present, f, 600)
-    assert (alignment < 0.004).all(), alignment
+    draws = {}
+    for fill_missing in (True, False):
+        seen = []
+        canonical, f = fr.frame(_oracle(camera, seen), user, present, prior, fill_missing=fill_missing)
+        torch.testing.assert_close(f.scale, scales, rtol=0.011, atol=0)  # the fine grid's 1 % steps
+        predicted = f.to_user(camera[:, None])
+        alignment = fr.masked_alignment(user, predicted, present, f, 600)
+        assert (alignment < 0.004).all(), alignment
+        # the model is told which joints are missing (the mid-hip always counts: the framing pins it) ...
+        assert all(mask[:, fr.MID_HIP].all() for mask in seen)
+        assert any((~mask).any() for mask in seen)
+        draws[fill_missing] = len(seen)
+    # ... and only for a model trained on complete keypoints are they filled by one more draw
+    assert draws[True] == draws[False] + 1
 
 
 def test_alignment_counts_present_joints_in_training_camera_pixels():

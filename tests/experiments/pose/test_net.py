@@ -84,3 +84,46 @@ def test_authors_mlp_null_condition_and_time_as_a_fraction_of_T():
     assert not torch.allclose(net(x, t, y1, keep), net(x, t, y2, keep))
     assert net(x, t, y1, keep).shape == (4, 144)
     assert any(isinstance(m, torch.nn.BatchNorm1d) for m in net.modules())
+
+
+def test_pose_transformer_per_keypoint_mask_tokens():
+    net = _pose_transformer()
+    x, t = torch.randn(3, 144), torch.tensor([0, 10, 100])
+    y = torch.rand(3, 25, 2) * 2 - 1
+    missing = torch.zeros(3, 25, dtype=torch.bool)
+    missing[:, [4, 7]] = True
+    moved = y.clone()
+    moved[:, [4, 7]] = 0.9
+    torch.testing.assert_close(net(x, t, y, missing), net(x, t, moved, missing))  # missing values unseen
+    assert not torch.allclose(net(x, t, y, missing), net(x, t, y, torch.zeros_like(missing)))
+    torch.testing.assert_close(net(x, t, y, torch.ones(3, dtype=torch.bool)), net(x, t, y, torch.ones_like(missing)))
+
+
+def test_a_model_trained_with_keypoint_dropout_samples_from_the_present_keypoints_only():
+    from invdiff.diffusion.module import ConditionalDiffusion
+    from invdiff.experiments.pose.task import sample_poses
+    from invdiff.sections import SamplerConfig
+
+    def module(dropout):
+        torch.manual_seed(0)
+        net = ConditionalMLP(x_dim=144, cond_dim=50, width=16, depth=1, time_embed_dim=8, cond_units=25)
+        torch.nn.init.normal_(net.output[-1].weight)
+        return ConditionalDiffusion(net, {}, {"timesteps": 20}, {"max_steps": 1, "batch_size": 4, "lr": 1e-3},
+                                    unit_dropout=dropout).eval()
+
+    masked = module({"units": 25, "p_partial": 0.5, "max_missing": 3, "always_present": [8]})
+    plain = module(None)
+    assert masked.masks_units and not plain.masks_units
+    loss = masked.training_step((torch.randn(8, 144), torch.rand(8, 25, 2)), 0)
+    assert torch.isfinite(loss)
+    keypoints = torch.rand(2, 25, 2) * 2 - 1
+    present = torch.ones(2, 25, dtype=torch.bool)
+    present[:, 4] = False
+    moved = keypoints.clone()
+    moved[:, 4] = 0.7
+    sampler = SamplerConfig(name="ddim", steps=4, eta=0.0)
+    draws = [sample_poses(masked, kp, 3, 1.0, sampler, torch.Generator().manual_seed(0), present=present).samples
+             for kp in (keypoints, moved)]
+    torch.testing.assert_close(draws[0], draws[1])  # a missing keypoint's value is never read
+    with pytest.raises(ValueError, match="trained on complete keypoints only"):
+        sample_poses(plain, keypoints, 3, 1.0, sampler, torch.Generator().manual_seed(0), present=present)

@@ -6,7 +6,10 @@
 - ``map_linear_gaussian``: the same descent on the misfit + λ·½(x − μ)ᵀΣ⁺(x − μ), the linear-Gaussian prior (MAP);
 - ``dps``: a trained model's *unconditional* branch as the prior plus DPS likelihood steps through f;
 - ``cfg+dps``: the guided conditional model plus the same likelihood steps;
-- ``cfg <arch> w=<w>``: that trained model itself.
+- ``cfg <arch> w=<w>``: that trained model itself;
+- ``cfg <arch> w=<w> + refine``: its samples at its best val w (by alignment), then ``refine.steps`` Adam steps on
+  the keypoint misfit through f from each (:mod:`.refine`, ``sample-pose --refine``): the learned optimizer as the
+  initialisation of a classical one.
 The DPS prior (one of ``dps.priors``) and ζ are chosen by alignment error, λ by MPJPE (by alignment the weakest
 prior always wins), on ``sweep_inputs`` val frames that are *not* among the reported ones. Every method draws
 with eval_pose's paired seeds; rows are mean ± sd over them.
@@ -31,6 +34,7 @@ from invdiff.experiments.pose.data.rotations import matrix_to_rotation_6d, rotat
 from invdiff.experiments.pose.data.skeleton import NUM_SMPL_JOINTS
 from invdiff.experiments.pose.evaluate import REFERENCES, fit_reference, reference_samples, seed_generator
 from invdiff.experiments.pose.reference import LinearGaussian
+from invdiff.experiments.pose.refine import refine
 from invdiff.experiments.pose.scoring import EvalInputs, score_samples, split_inputs
 from invdiff.experiments.pose.task import sample_poses
 from invdiff.seeds import summarize
@@ -149,6 +153,15 @@ def run(params: Params, modules: dict[str, ConditionalDiffusion], forward: PoseF
         report(f"cfg {arch} w={w:g}", lambda batch, g, w=w: (sample_poses(
             model, keypoints_to_unit(batch.keypoints, image_size), k, w, eval_cfg.sampler, g,
             batch_size=eval_cfg.batch_size).samples, 0))
+    w_best = min(eval_cfg.guidance_weights, key=lambda w: rows[f"cfg {arch} w={w:g}"]["pixel_alignment_error"])
+
+    def refined(batch, g):
+        x6d = sample_poses(model, keypoints_to_unit(batch.keypoints, image_size), k, w_best, eval_cfg.sampler, g,
+                           batch_size=eval_cfg.batch_size).samples
+        present = torch.ones(batch.keypoints.shape[:2], dtype=torch.bool)
+        return refine(forward, x6d, batch.keypoints, present, cfg.refine.steps, cfg.refine.lr), cfg.refine.steps
+
+    report(f"cfg {arch} w={w_best:g} + refine", refined)
     report("gradient_descent", lambda batch, g: gradient_descent(forward, batch, k, params, g))
     report("map_linear_gaussian", lambda batch, g: gradient_descent(forward, batch, k, params, g, reference, weight))
     report("dps", dps_method((arch, zeta), None))

@@ -13,13 +13,14 @@ from invdiff.config import load_params
 from invdiff.errors import ConfigError, MissingInputError
 from invdiff.experiments.pose import framing
 from invdiff.experiments.pose.data import dataset as pose_dataset
-from invdiff.experiments.pose.data.forward_model import keypoints_to_unit, load_forward_model
+from invdiff.experiments.pose.data.forward_model import load_forward_model
 from invdiff.experiments.pose.data.rotations import rotation_6d_to_axis_angle
 from invdiff.experiments.pose.data.skeleton import BODY25_NAMES, NUM_SMPL_JOINTS
 from invdiff.experiments.pose.figures import figure5_panel
 from invdiff.experiments.pose.joint_limits import joint_limit_violations
 from invdiff.experiments.pose.keypoint_files import read_keypoint_inputs
-from invdiff.experiments.pose.task import ARCHS, PoseTask, sample_poses
+from invdiff.experiments.pose.refine import refine
+from invdiff.experiments.pose.task import ARCHS, PoseTask, keypoint_sampler
 from invdiff.io import atomic_path, save_figure
 from invdiff.paths import project_path
 
@@ -92,6 +93,11 @@ def sample_pose_command(args: argparse.Namespace) -> None:
         raise ConfigError(f"--num: must be at least 1, got {args.num}")
     if args.w is not None and (not math.isfinite(args.w) or args.w < 0):
         raise ConfigError(f"--w: guidance weight must be a finite number >= 0, got {args.w}")
+    if args.refine < 0:
+        raise ConfigError(f"--refine: number of steps must be >= 0, got {args.refine}")
+    refine_lr = params.pose.baselines.refine.lr if args.refine_lr is None else args.refine_lr
+    if not (math.isfinite(refine_lr) and refine_lr > 0):
+        raise ConfigError(f"--refine-lr: must be a number > 0, got {refine_lr}")
     if not 0 <= args.min_confidence <= 1:
         raise ConfigError(f"--min-confidence: must lie in [0, 1], got {args.min_confidence}")
     check_figure_path(args.plot)
@@ -109,22 +115,29 @@ def sample_pose_command(args: argparse.Namespace) -> None:
     sampler = params.pose.eval.sampler
     generator = torch.Generator().manual_seed(args.seed)
 
-    def draw(canonical: torch.Tensor, num: int):
-        return sample_poses(module, keypoints_to_unit(canonical, image_size), num, w, sampler, generator).samples
-
+    draw = keypoint_sampler(module, w, sampler, generator, image_size)
     user = torch.from_numpy(np.nan_to_num(inputs.keypoints))
     present = torch.from_numpy(inputs.present)
     if args.framing == "camera":
-        canonical, frame = user, framing.identity(len(user), image_size)
+        canonical, frame = user, framing.identity(len(user), image_size)  # complete: see _check_camera_frame
+        model_present = present
     else:
         prior = framing.KeypointPrior(torch.from_numpy(pose_dataset.load_split("train").keypoints))
 
-        def project(canonical: torch.Tensor, num: int) -> torch.Tensor:
+        def project(canonical: torch.Tensor, keep: torch.Tensor, num: int) -> torch.Tensor:
             with torch.no_grad():
-                return forward(draw(canonical, num))
+                return forward(draw(canonical, keep, num))
 
-        canonical, frame = framing.frame(project, user, present, prior)
-    x6d = draw(canonical, args.num)
+        canonical, frame = framing.frame(project, user, present, prior, fill_missing=not module.masks_units)
+        model_present = framing.with_root(present)
+    x6d = draw(canonical, model_present, args.num)
+    before = None
+    if args.refine:
+        with torch.no_grad():
+            posed = forward.pose(x6d)
+        before = (framing.masked_alignment(user, frame.to_user(posed.keypoints), present, frame, image_size),
+                  joint_limit_violations(posed.rotations).float().mean(-1))
+        x6d = refine(forward, x6d, frame.to_canonical(user), present, args.refine, refine_lr)
     with torch.no_grad():
         posed = forward.pose(x6d)
     predicted = frame.to_user(posed.keypoints)
@@ -139,14 +152,19 @@ def sample_pose_command(args: argparse.Namespace) -> None:
                 keypoints_pred=predicted.numpy(), alignment_error=errors.numpy(),
                 joint_limit_violation=violations.numpy(), keypoints_input=keypoints_in, present=inputs.present,
                 framing_scale=frame.scale.numpy(), framing_root=frame.root.numpy(), labels=np.array(inputs.labels),
-                w=np.float32(w), arch=np.array(arch), data_source=np.array(forward.data_source))
+                w=np.float32(w), arch=np.array(arch), data_source=np.array(forward.data_source),
+                refine_steps=np.int64(args.refine),
+                **({} if before is None else {"alignment_error_before_refine": before[0].numpy(),
+                                              "joint_limit_violation_before_refine": before[1].numpy()}))
     print(f"{len(user)} input(s) x {args.num} poses ({arch}, w={w:g}, {sampler.name}, framing {args.framing}) -> "
           f"{out.with_suffix('.npz')}")
     limit = _val_p95(project_path("metrics", "pose.json"), arch, w)
     for i, label in enumerate(inputs.labels):
         missing = [BODY25_NAMES[k] for k in np.flatnonzero(~inputs.present[i])]
-        print(f"  {label}: alignment {errors[i].mean():.4f}, joints outside limits {violations[i].mean():.3f}, "
-              f"scale {frame.scale[i]:.2f}" + (f", missing {', '.join(missing)}" if missing else ""))
+        refined = "" if before is None else (f" (before {args.refine} refinement steps: {before[0][i].mean():.4f}, "
+                                             f"{before[1][i].mean():.3f})")
+        print(f"  {label}: alignment {errors[i].mean():.4f}, joints outside limits {violations[i].mean():.3f}"
+              + refined + f", scale {frame.scale[i]:.2f}" + (f", missing {', '.join(missing)}" if missing else ""))
         if limit is not None and errors[i].mean() > limit:
             print(f"  warning: {label} fits worse than 95 % of the validation inputs ({errors[i].mean():.4f} > "
                   f"{limit:.4f}): an unusual pose, framing or detector error")
@@ -157,7 +175,8 @@ def sample_pose_command(args: argparse.Namespace) -> None:
         extent = max(image_size, float(np.nanmax(inputs.keypoints)) * 1.05)
         fig = figure5_panel(keypoints_in, None, {f"w={w:g}": (predicted.numpy(), posed.joints.numpy())}, extent,
                             forward.camera.position.numpy(), inputs.labels,
-                            f"{arch}: {args.num} sampled poses per input (body model: {forward.data_source})")
+                            f"{arch}: {args.num} sampled poses per input (body model: {forward.data_source})",
+                            labelled_axes=True)
         save_figure(fig, args.plot)
         print(f"plot -> {args.plot}")
 

@@ -39,6 +39,16 @@ class StandardizeConfig(Section):
     keypoint_std_floor_px: float = Field(0.5, gt=0, description="floor of a keypoint coordinate's std, pixels")
 
 
+class KeypointDropoutConfig(Section):
+    """Training examples with keypoints missing (per-keypoint mask tokens), so a detector's partial keypoints are
+    answered as they are rather than filled in. The mid-hip is never dropped: it is where the framing pins the
+    root."""
+
+    p_partial: float = Field(0.0, ge=0, le=1, description="share of (conditional) training examples with keypoints "
+                                                          "missing; 0: trained on complete keypoints only")
+    max_missing: int = Field(4, ge=1, le=24, description="such an example misses 1..max_missing keypoints (uniform)")
+
+
 class PoseTrainConfig(Section):
     """One budget per architecture (the defaults give both about the same wall time on 2 CPU cores)."""
 
@@ -86,15 +96,24 @@ class DpsConfig(Section):
     cfg_weight: float = Field(2.0, ge=0, description="w of the guided model in cfg+dps")
 
 
+class RefineConfig(Section):
+    """Descent through the forward model from the learned samples (``sample-pose --refine``; a baselines row)."""
+
+    steps: int = Field(150, ge=1, description="Adam steps on the misfit of the present keypoints")
+    lr: float = Field(0.01, gt=0)
+
+
 class PoseBaselinesConfig(Section):
     gradient_descent: PoseDescentConfig = PoseDescentConfig()
     dps: DpsConfig = DpsConfig()
+    refine: RefineConfig = RefineConfig()
 
 
 class PoseConfig(Section):
     data: PoseDataConfig = PoseDataConfig()
     diffusion: ScheduleConfig = ScheduleConfig(timesteps=500)
     standardize: StandardizeConfig = StandardizeConfig()
+    keypoint_dropout: KeypointDropoutConfig = KeypointDropoutConfig()
     mlp: PoseMlpConfig = PoseMlpConfig()
     transformer: PoseTransformerConfig = PoseTransformerConfig()
     train: PoseTrainConfig

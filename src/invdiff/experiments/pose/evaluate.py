@@ -32,7 +32,7 @@ from invdiff.experiments.pose.data import dataset as pose_dataset
 from invdiff.experiments.pose.data.camera import look_at_centres, to_cameras
 from invdiff.experiments.pose.data.forward_model import PoseForwardModel, keypoints_to_unit
 from invdiff.experiments.pose.reference import LinearGaussian
-from invdiff.experiments.pose.reframed import score_reframed
+from invdiff.experiments.pose.reframed import score_reframed, score_reframed_reference
 from invdiff.experiments.pose.scoring import EvalInputs, View, score_samples, split_inputs
 from invdiff.experiments.pose.task import ARCHS, PoseTask, sample_poses
 from invdiff.headline import best_over_w, rounded
@@ -133,6 +133,7 @@ def evaluate(params: Params, modules: dict[str, ConditionalDiffusion], forward: 
                 x6d = reference_samples(reference, name, batch, k, seed_generator(params, seed))
                 reference_rows[name].append(score_samples(forward, batch, x6d, time.perf_counter() - start)[0])
             result[protocol][name] = summarize(reference_rows[name])
+            val_rows[(protocol, name)] = reference_rows[name]
             log.info("%s %s: %s", protocol, name, _brief(result[protocol][name]))
         for arch, module in modules.items():
             result[protocol][arch] = {}
@@ -150,28 +151,40 @@ def evaluate(params: Params, modules: dict[str, ConditionalDiffusion], forward: 
                 result[protocol][arch][f"w={float(w)}"] = cell
                 val_rows[(protocol, arch, float(w))] = rows
                 log.info("%s %s w=%g: %s", protocol, arch, w, _brief(cell))
-    result["val_reframed"] = evaluate_reframed(params, modules, forward, inputs["val"], result["val"], val_rows)
+    result["val_reframed"] = evaluate_reframed(params, modules, forward, inputs["val"], result["val"], val_rows,
+                                               reference)
     return result, samples, inputs
 
 
 def evaluate_reframed(params: Params, modules: dict[str, ConditionalDiffusion], forward: PoseForwardModel,
-                      batch: EvalInputs, val: dict, val_rows: dict) -> dict:
-    """Each architecture at its best val w (by alignment) on the re-framed val inputs (:mod:`.reframed`)."""
+                      batch: EvalInputs, val: dict, val_rows: dict, reference: LinearGaussian) -> dict:
+    """Each architecture at its best val w (by alignment) on the re-framed val inputs, beside the closed-form
+    reference given the true framing and the present keypoints (:mod:`.reframed`)."""
     cfg = params.pose.eval
     prior = framing.KeypointPrior(torch.from_numpy(pose_dataset.load_split("train").keypoints))
-    out = {}
+    rows = []
+    for seed in range(cfg.seeds):
+        row = score_reframed_reference(reference, forward, batch, cfg.samples_per_input, seed_generator(params, seed))
+        plain = val_rows[("val", "linear_gaussian")][seed]
+        rows.append({**row, **{f"ratio_{key}": row[key] / plain[key] for key in GAIN_KEYS}})
+    out = {"linear_gaussian": summarize(rows)}
+    log.info("val_reframed linear_gaussian (true framing, missing keypoints marginalised): alignment %.4f (x%.3f of "
+             "val), MPJPE %.1f mm (x%.3f)", out["linear_gaussian"]["pixel_alignment_error"],
+             out["linear_gaussian"]["ratio_pixel_alignment_error"], out["linear_gaussian"]["mpjpe_mm"],
+             out["linear_gaussian"]["ratio_mpjpe_mm"])
     for arch, module in modules.items():
         w, _ = best_over_w(val[arch], "pixel_alignment_error")
         rows = []
         for seed in range(cfg.seeds):
             row = score_reframed(module, forward, batch, prior, w, cfg.samples_per_input, cfg.sampler,
-                                 seed_generator(params, seed), cfg.batch_size)
+                                 seed_generator(params, seed), cfg.batch_size, params.pose.baselines.refine)
             plain = val_rows[("val", arch, w)][seed]
             rows.append({**row, **{f"ratio_{key}": row[key] / plain[key] for key in GAIN_KEYS}})
         out[arch] = {"w": w, **summarize(rows)}
-        log.info("val_reframed %s w=%g: alignment %.4f (x%.3f of val), MPJPE %.1f mm (x%.3f), scale error %.3f", arch,
-                 w, out[arch]["pixel_alignment_error"], out[arch]["ratio_pixel_alignment_error"],
-                 out[arch]["mpjpe_mm"], out[arch]["ratio_mpjpe_mm"], out[arch]["scale_error"])
+        log.info("val_reframed %s w=%g: alignment %.4f (x%.3f of val), MPJPE %.1f mm (x%.3f), scale error %.3f; "
+                 "refined: alignment %.4f, MPJPE %.1f mm", arch, w, out[arch]["pixel_alignment_error"],
+                 out[arch]["ratio_pixel_alignment_error"], out[arch]["mpjpe_mm"], out[arch]["ratio_mpjpe_mm"],
+                 out[arch]["scale_error"], out[arch]["refined_pixel_alignment_error"], out[arch]["refined_mpjpe_mm"])
     return out
 
 
@@ -203,6 +216,9 @@ def mlflow_children(params: Params, result: dict) -> dict[str, tuple[dict, dict]
                     {"protocol": protocol, "arch": arch, "w": w, "sampler": cfg.sampler.name,
                      "num_parameters": result["params"][arch]}, result[protocol][arch][f"w={float(w)}"])
     for arch, row in result.get("val_reframed", {}).items():
+        if arch == "linear_gaussian":
+            children["val_reframed linear_gaussian"] = ({"protocol": "val_reframed", "method": arch}, row)
+            continue
         children[f"val_reframed {arch} w={row['w']:g}"] = (
             {"protocol": "val_reframed", "arch": arch, "w": row["w"], "sampler": cfg.sampler.name,
              "num_parameters": result["params"][arch]}, {k: v for k, v in row.items() if k != "w"})

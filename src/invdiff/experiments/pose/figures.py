@@ -46,10 +46,11 @@ def metrics_vs_weight(result: dict, protocols: tuple[str, ...], archs: list[str]
 
 
 def figure5_panel(input_keypoints: np.ndarray, gt_joints: np.ndarray | None, samples: dict[str, tuple],
-                  image_size: int, camera_position: np.ndarray, names: list[str], title: str):
+                  image_size: int, camera_position: np.ndarray, names: list[str], title: str,
+                  labelled_axes: bool = False):
     """Rows: inputs. Columns: input keypoints | for each setting (e.g. "w=2"): the K samples projected over the
     keypoints and in 3D | ground truth in 3D (when given). ``samples[label] = (keypoints [n, K, 25, 2], joints
-    [n, K, 24, 3])``."""
+    [n, K, 24, 3])``; ``labelled_axes``: 3D axes named, in metres from the root."""
     weights = list(samples)
     rows, cols = len(input_keypoints), 1 + 2 * len(weights) + (gt_joints is not None)
     fig = plt.figure(figsize=(2.1 * cols, 2.3 * rows))
@@ -74,7 +75,8 @@ def figure5_panel(input_keypoints: np.ndarray, gt_joints: np.ndarray | None, sam
                 draw_keypoints(ax2, keypoints[r, k], image_size, colour="tab:purple", alpha=0.35, frame=False)
             ax3 = fig.add_subplot(rows, cols, r * cols + 3 + 2 * c, projection="3d")
             for k in range(joints.shape[1]):
-                draw_skeleton_3d(ax3, joints[r, k], colour="tab:purple", alpha=0.35, centre=centre)
+                draw_skeleton_3d(ax3, joints[r, k], colour="tab:purple", alpha=0.35, centre=centre,
+                                 labelled=labelled_axes)
             view(ax3, centre)
             if r == 0:
                 ax2.set_title(f"{w}: projected", fontsize=8)

@@ -12,8 +12,10 @@ canonical keypoints ``c``: scale ``a`` and the root's pixel ``r`` (the image sta
   scale whose samples reproduce the input best (a body of fixed bone lengths explains its keypoints at one scale
   only; measured on the validation split, the true scale wins for 91 of 96 inputs on a ±25 % grid); the grid is
   centred on the average scale of the best-fitting training poses;
-* missing joints are filled from the training poses nearest on the present joints, then replaced by the samples'
-  own projection of them for the final draw.
+* a model trained with keypoint dropout is told which joints are missing (its mask tokens) and draws from the
+  present ones alone; for one trained on complete keypoints, missing joints are filled from the training poses
+  nearest on the present joints, then replaced by the samples' own projection of them for the final draw. Either
+  way the mid-hip counts as present: the framing pins it to the canonical root.
 
 Alignment is measured in the user's frame over the present joints only, and reported divided by ``a`` (pixels of
 the training camera), the units of the validation split's numbers.
@@ -127,8 +129,17 @@ def canonical_input(user: Tensor, present: Tensor, framing: Framing, prior: Keyp
     return canonical
 
 
-SampleFn = Callable[[Tensor, int], Tensor]
-"""(canonical keypoints [M, 25, 2], samples per input K) -> the samples' canonical projections [M, K, 25, 2]."""
+SampleFn = Callable[[Tensor, Tensor, int], Tensor]
+"""(canonical keypoints [M, 25, 2], present [M, 25], samples per input K) -> the samples' canonical projections
+[M, K, 25, 2]. A model trained with keypoint dropout draws from the present keypoints only; one that was not
+ignores ``present`` (its missing keypoints were filled in)."""
+
+
+def with_root(present: Tensor) -> Tensor:
+    """The keypoints a model is given: the present ones and the mid-hip, which the framing puts at the origin."""
+    out = present.clone()
+    out[:, MID_HIP] = True
+    return out
 
 
 def reproduction_error(projected: Tensor, target: Tensor, present: Tensor) -> Tensor:
@@ -146,7 +157,7 @@ def search_scale(sample: SampleFn, user: Tensor, present: Tensor, prior: Keypoin
     users, mask = user.repeat_interleave(g, 0), present.repeat_interleave(g, 0)
     canonical = canonical_input(users, mask, tiled, prior)
     # errors in the user's units (canonical error x scale): comparable across candidate scales
-    error = reproduction_error(sample(canonical, samples_per_scale), canonical, mask).mean(1) * scales
+    error = reproduction_error(sample(canonical, with_root(mask), samples_per_scale), canonical, mask).mean(1) * scales
     best = error.view(n, g).argmin(1)
     return framing.rescaled(factors.to(user)[best])
 
@@ -166,25 +177,28 @@ def search_root(sample: SampleFn, user: Tensor, present: Tensor, prior: Keypoint
     tiled = Framing(scale, roots, framing.origin)
     users, mask = user[todo].repeat_interleave(g, 0), present[todo].repeat_interleave(g, 0)
     canonical = canonical_input(users, mask, tiled, prior)
-    error = reproduction_error(sample(canonical, samples_per_offset), canonical, mask).mean(1)
+    error = reproduction_error(sample(canonical, with_root(mask), samples_per_offset), canonical, mask).mean(1)
     best = error.view(len(todo), g).argmin(1)
     root = framing.root.clone()
     root[todo] = roots.view(len(todo), g, 2)[torch.arange(len(todo)), best]
     return Framing(framing.scale, root, framing.origin)
 
 
-def frame(sample: SampleFn, user: Tensor, present: Tensor, prior: KeypointPrior,
-          samples_per_candidate: int = 4) -> tuple[Tensor, Framing]:
-    """Each input's framing, and the canonical keypoints to condition the final draw on [N, 25, 2]."""
+def frame(sample: SampleFn, user: Tensor, present: Tensor, prior: KeypointPrior, fill_missing: bool = True,
+          samples_per_candidate: int = 4, fill_rounds: int = 1) -> tuple[Tensor, Framing]:
+    """Each input's framing, and the canonical keypoints to condition the final draw on [N, 25, 2] (with
+    :func:`with_root` of ``present`` as the keypoints it has). ``fill_missing``: the model was trained on complete
+    keypoints only, so the missing ones are replaced by its samples' projection of them."""
     framing = initial_framing(user, present, prior)
     framing = search_root(sample, user, present, prior, framing, 3.0, 3, samples_per_candidate)
     framing = search_scale(sample, user, present, prior, framing, COARSE, samples_per_candidate)
     framing = search_root(sample, user, present, prior, framing, 1.0, 2, samples_per_candidate)
     framing = search_scale(sample, user, present, prior, framing, FINE, samples_per_candidate)
     canonical = canonical_input(user, present, framing, prior)
-    if not present.all():  # the missing joints where the model's own samples put them
+    for _ in range(fill_rounds if fill_missing and not present.all() else 0):
+        # the missing joints where the model's own samples put them
         canonical = canonical_input(user, present, framing, prior,
-                                    fill=sample(canonical, samples_per_candidate).mean(1))
+                                    fill=sample(canonical, with_root(present), samples_per_candidate).mean(1))
     return canonical, framing
 
 

@@ -6,7 +6,8 @@ Architecture (the learned-optimizer paper, section 5 and Figure 4, with the time
 - keypoint tokens: each keypoint's 2D position through Gaussian Fourier features and a small MLP (a real
   embedding of a coordinate, not a linear map of it) + a learned keypoint embedding, through a *separate*
   encoder. Where ``drop_mask`` is set, the keypoint tokens are replaced by a learned null sequence, so the
-  conditional and unconditional passes of guidance share one batch;
+  conditional and unconditional passes of guidance share one batch; a per-keypoint ``drop_mask`` [B, K] replaces
+  only the missing keypoints' tokens by their null (mask) tokens;
 - a decoder of rounds that attend over the joints and to the encoded keypoints;
 - Linear(D -> 6) per joint.
 
@@ -29,6 +30,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from invdiff.nets.embeddings import sinusoidal_embedding
+from invdiff.nets.mlp import unit_mask
 
 TIME_CONDITIONING = ("adaln", "token")
 
@@ -141,7 +143,10 @@ class CoordinateEmbedding(nn.Module):
 
 
 class PoseTransformer(nn.Module):
-    """x [B, J*6], t [B] long, cond [B, K, 2] (standardised keypoints), drop_mask [B] bool -> eps [B, J*6]."""
+    """x [B, J*6], t [B] long, cond [B, K, 2] (standardised keypoints), drop_mask [B] or [B, K] bool -> eps [B, J*6].
+    """
+
+    masks_units = True
 
     def __init__(self, num_joints: int = 24, num_keypoints: int = 25, width: int = 256, heads: int = 8,
                  mlp_ratio: float = 2.0, joint_layers: int = 4, keypoint_layers: int = 4, decoder_rounds: int = 4,
@@ -173,7 +178,8 @@ class PoseTransformer(nn.Module):
 
     def encode_keypoints(self, cond: Tensor, drop_mask: Tensor) -> Tensor:
         tokens = self.keypoint_in(cond)
-        tokens = torch.where(drop_mask[:, None, None], self.null_keypoints.expand_as(tokens), tokens)
+        missing = unit_mask(drop_mask, tokens.shape[1])
+        tokens = torch.where(missing[..., None], self.null_keypoints.expand_as(tokens), tokens)
         tokens = tokens + self.keypoint_embed
         for layer in self.keypoint_encoder:
             tokens = layer(tokens)

@@ -6,6 +6,7 @@ sharing data, schedule, optimiser, EMA and budget. Batches are ``(x6d [B,144], k
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Literal
 
@@ -17,11 +18,16 @@ from invdiff.data.tensors import tensor_loader
 from invdiff.diffusion import guided_eps, sample
 from invdiff.diffusion.module import ConditionalDiffusion, load_diffusion_module
 from invdiff.diffusion.standardize import Standardizer
-from invdiff.experiments.pose.config import PoseMlpConfig, PoseTransformerConfig, StandardizeConfig
+from invdiff.experiments.pose.config import (
+    KeypointDropoutConfig,
+    PoseMlpConfig,
+    PoseTransformerConfig,
+    StandardizeConfig,
+)
 from invdiff.experiments.pose.data import dataset as pose_dataset
 from invdiff.experiments.pose.data.config import PoseDataConfig
 from invdiff.experiments.pose.data.forward_model import POSE_DIM, keypoints_to_unit
-from invdiff.experiments.pose.data.skeleton import NUM_BODY25, NUM_SMPL_JOINTS, SMPL_PARENTS
+from invdiff.experiments.pose.data.skeleton import BODY25_NAMES, NUM_BODY25, NUM_SMPL_JOINTS, SMPL_PARENTS
 from invdiff.experiments.pose.mlp_authors import AuthorsPoseMLP
 from invdiff.experiments.pose.net import PoseTransformer
 from invdiff.nets import ConditionalMLP
@@ -30,6 +36,8 @@ from invdiff.sampling import SamplerResult
 from invdiff.sections import EmaConfig, OptimConfig, ScheduleConfig, Section
 
 ARCHS = ("mlp", "transformer")
+MID_HIP = BODY25_NAMES.index("mid_hip")
+log = logging.getLogger("invdiff")
 EXPERIMENT = "pose"
 
 
@@ -40,6 +48,7 @@ class PoseTrainingView(Section):
     data: PoseDataConfig
     diffusion: ScheduleConfig
     standardize: StandardizeConfig
+    keypoint_dropout: KeypointDropoutConfig
     model: PoseMlpConfig | PoseTransformerConfig
     train: OptimConfig
     ema: EmaConfig
@@ -62,7 +71,7 @@ def build_net(net_config: dict):
     variant, timesteps = config.pop("variant", "ours"), config.pop("timesteps", None)
     if variant == "authors":
         return AuthorsPoseMLP(POSE_DIM, 2 * NUM_BODY25, timesteps, width=config["width"], depth=config["depth"])
-    return ConditionalMLP(x_dim=POSE_DIM, cond_dim=2 * NUM_BODY25, **config)
+    return ConditionalMLP(x_dim=POSE_DIM, cond_dim=2 * NUM_BODY25, cond_units=NUM_BODY25, **config)
 
 
 def fit_standardizers(x6d: torch.Tensor, keypoints_unit: torch.Tensor, cfg: StandardizeConfig,
@@ -87,7 +96,8 @@ class PoseTask:
     def section(self, params: Params) -> PoseTrainingView:
         cfg = params.pose
         return PoseTrainingView(arch=self.arch, data=cfg.data, diffusion=cfg.diffusion, standardize=cfg.standardize,
-                                model=getattr(cfg, self.arch), train=getattr(cfg.train, self.arch), ema=cfg.ema)
+                                keypoint_dropout=cfg.keypoint_dropout, model=getattr(cfg, self.arch),
+                                train=getattr(cfg.train, self.arch), ema=cfg.ema)
 
     def data_source(self, params: Params) -> str:
         return pose_dataset.load_stats()["data_source"]
@@ -104,10 +114,17 @@ class PoseTask:
         x6d = torch.from_numpy(train.x6d)
         keypoints = keypoints_to_unit(torch.from_numpy(train.keypoints), params.camera.image_size)
         standardize = {"x": [POSE_DIM], "cond": [NUM_BODY25, 2]} if cfg.standardize.enabled else None
+        net = build_net(net_config)
+        dropout = None
+        if getattr(net, "masks_units", False) and cfg.keypoint_dropout.p_partial > 0:
+            dropout = {"units": NUM_BODY25, **cfg.keypoint_dropout.model_dump(), "always_present": [MID_HIP]}
+        elif cfg.keypoint_dropout.p_partial > 0:
+            log.info("pose_%s: the authors' MLP takes no per-keypoint mask; trained on complete keypoints "
+                     "(missing ones will be filled in)", self.arch)
         module = ConditionalDiffusion(
-            build_net(net_config), net_config, cfg.diffusion.model_dump(), optim.model_dump(),
+            net, net_config, cfg.diffusion.model_dump(), optim.model_dump(),
             extra={"image_size": params.camera.image_size}, loss_weight=joint_loss_weight().tolist(),
-            standardize=standardize)
+            standardize=standardize, unit_dropout=dropout)
         if standardize:
             x_scaler, cond_scaler = fit_standardizers(x6d, keypoints, cfg.standardize, params.camera.image_size)
             module.x_scaler.load_state_dict(x_scaler.state_dict())
@@ -124,22 +141,41 @@ class PoseTask:
 
 @torch.no_grad()
 def sample_poses(module: ConditionalDiffusion, keypoints_unit: torch.Tensor, num_samples: int, w: float,
-                 sampler_cfg, generator: torch.Generator, batch_size: int = 4096,
-                 progress: bool = False) -> SamplerResult:
+                 sampler_cfg, generator: torch.Generator, batch_size: int = 4096, progress: bool = False,
+                 present: torch.Tensor | None = None) -> SamplerResult:
     """``num_samples`` poses per input: keypoints [N, 25, 2] in [-1, 1] -> x6d [N, num_samples, 144].
 
     Inputs are processed in chunks of ``batch_size`` samples (guidance doubles the network batch). The sampler
     works in the model's standardised space; ``sampler_cfg.clip_x0`` bounds x̂_0 in 6D units (the decoded pose).
+    ``present`` [N, 25] bool: the keypoints each input has (a model trained with keypoint dropout; the values of
+    the others are ignored); None: all.
     """
+    if present is not None and not module.masks_units:
+        raise ValueError("this pose model was trained on complete keypoints only; fill the missing ones instead")
     clip_x0 = module.clip_bounds(sampler_cfg.clip_x0)
     evaluations = 0
     cond = module.encode_cond(keypoints_unit.float()).repeat_interleave(num_samples, dim=0)
+    missing = None if present is None else (~present.bool()).repeat_interleave(num_samples, dim=0)
     chunks = []
     for start in range(0, len(cond), batch_size):
         chunk = cond[start:start + batch_size]
-        eps_fn = guided_eps(module.denoiser, chunk, w)
+        eps_fn = guided_eps(module.denoiser, chunk, w, None if missing is None else missing[start:start + batch_size])
         result = sample(eps_fn, module.schedule, (len(chunk), POSE_DIM), sampler_cfg, generator=generator,
                         progress=progress, clip_x0=clip_x0)
         chunks.append(module.decode(result.samples))
         evaluations = result.evaluations
     return SamplerResult(torch.cat(chunks).reshape(len(keypoints_unit), num_samples, -1), evaluations)
+
+
+def keypoint_sampler(module: ConditionalDiffusion, w: float, sampler_cfg, generator: torch.Generator, image_size: int,
+                     batch_size: int = 4096):
+    """``draw(keypoints [N, 25, 2] pixels, present [N, 25], K) -> x6d [N, K, 144]``: the model's mask tokens for the
+    keypoints not present when it was trained with keypoint dropout; otherwise ``present`` is ignored (the caller
+    filled the missing keypoints)."""
+
+    def draw(keypoints: torch.Tensor, present: torch.Tensor | None, num: int) -> torch.Tensor:
+        mask = present if module.masks_units else None
+        return sample_poses(module, keypoints_to_unit(keypoints, image_size), num, w, sampler_cfg, generator,
+                            batch_size=batch_size, present=mask).samples
+
+    return draw

@@ -43,8 +43,9 @@ _RIGHT_JOINTS = {i for i, n in enumerate(SMPL_JOINT_NAMES) if n.startswith("righ
 
 
 def draw_skeleton_3d(ax, joints: np.ndarray, colour: str | None = None, alpha: float = 1.0,
-                     centre: np.ndarray | None = None, radius: float = 1.0) -> None:
-    """SMPL joints (24, 3), metres, Z-up world, on a 3D axis with equal scale around ``centre``."""
+                     centre: np.ndarray | None = None, radius: float = 1.0, labelled: bool = False) -> None:
+    """SMPL joints (24, 3), metres, Z-up world, on a 3D axis with equal scale around ``centre``; ``labelled``: axes
+    named with metre ticks relative to the centre (else bare)."""
     for child, parent in enumerate(SMPL_PARENTS):
         if parent < 0:
             continue
@@ -54,9 +55,17 @@ def draw_skeleton_3d(ax, joints: np.ndarray, colour: str | None = None, alpha: f
     for setter, k in ((ax.set_xlim, 0), (ax.set_ylim, 1), (ax.set_zlim, 2)):
         setter(centre[k] - radius, centre[k] + radius)
     ax.set_box_aspect((1, 1, 1))
-    ax.set_xticklabels([])
-    ax.set_yticklabels([])
-    ax.set_zticklabels([])
+    if not labelled:
+        ax.set_xticklabels([])
+        ax.set_yticklabels([])
+        ax.set_zticklabels([])
+        return
+    ticks = np.array([-1.0, 0.0, 1.0]) * radius
+    for axis, name, k in ((ax.xaxis, "x (m)", 0), (ax.yaxis, "y (m)", 1), (ax.zaxis, "z up (m)", 2)):
+        axis.set_ticks(centre[k] + ticks)
+        axis.set_ticklabels([f"{t:+.0f}" if t else "0" for t in ticks], fontsize=6)
+        axis.set_label_text(name, fontsize=6)
+        axis.labelpad = -8
 
 
 def data_frames_figure(keypoints: np.ndarray, joints: np.ndarray, titles: list[str], image_size: int,
