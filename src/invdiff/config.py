@@ -16,6 +16,7 @@ from invdiff.errors import ConfigError
 from invdiff.experiments.branin.config import BraninConfig
 from invdiff.experiments.igo.config import IgoConfig
 from invdiff.experiments.mnist.config import ClassifierConfig, MnistCfgConfig, MnistConfig
+from invdiff.experiments.panel.config import PanelConfig
 from invdiff.experiments.pose.config import PoseConfig
 from invdiff.experiments.pose.data.config import AmassConfig, BodyModelConfig, CameraConfig
 from invdiff.paths import project_path
@@ -35,6 +36,7 @@ class Params(Section):
     camera: CameraConfig = CameraConfig()
     pose: PoseConfig
     igo: IgoConfig
+    panel: PanelConfig = PanelConfig()
 
 
 def _describe(value: Any) -> str:

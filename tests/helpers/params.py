@@ -38,6 +38,9 @@ def tiny_raw(**overrides):
     pose["baselines"]["gradient_descent"]["steps"] = 5
     pose["baselines"]["dps"].update(zetas=[0.1, 1.0], sweep_inputs=2, steps=3)
     pose["baselines"]["refine"]["steps"] = 20
+    panel = raw["panel"]["data"]
+    panel["rotmnist"].update(train=8, val=4, test=4, steps=4)
+    panel["hopper"].update(train=6, val=3, test=3, observations=3)
     igo = raw["igo"]
     igo["alphas"] = [1.0, 0.5]
     igo["sde"].update(em_steps=20, t_min=0.05)
