@@ -41,6 +41,13 @@ def tiny_raw(**overrides):
     panel = raw["panel"]["data"]
     panel["rotmnist"].update(train=8, val=4, test=4, steps=4)
     panel["hopper"].update(train=6, val=3, test=3, observations=3)
+    raw["panel"]["training"]["seeds"] = 2
+    for name, interp in (("rotmnist", 2), ("hopper", 2)):
+        section = raw["panel"][name]
+        section["interp_steps"] = interp
+        section["model"].update(latent_dim=4, effect_dim=2, hidden=8, features=8, channels=2)
+        section["train"].update(max_steps=3, batch_size=4)
+    raw["panel"]["eval"]["figure_sequences"] = 2
     igo = raw["igo"]
     igo["alphas"] = [1.0, 0.5]
     igo["sde"].update(em_steps=20, t_min=0.05)

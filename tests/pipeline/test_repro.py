@@ -243,7 +243,7 @@ def test_a_bad_value_stops_dvc_exp_run_in_check_params_with_every_output_intact(
     assert re.findall(r"Running stage '([^']+)'", _run(["dvc", "repro"], ws).stdout) == ["check_params"]
 
 
-HEADLINES = ("branin", "mnist_cfg", "pose", "igo")
+HEADLINES = ("branin", "mnist_cfg", "pose", "igo", "igo_panel")
 
 
 def test_headline_metrics_fit_a_terminal_and_wall_times_stay_out_of_them(workspace):
@@ -274,3 +274,32 @@ def test_dvc_plots_show_draws_every_chart_as_a_static_image(workspace, tmp_path)
     declared = YAML(typ="safe").load((ws / "dvc.yaml").read_text())["plots"]
     assert len(images) >= len(declared) + 6  # and a loss curve per training stage
     assert all((tmp_path / "page" / src).stat().st_size > 1000 for src in images)
+
+
+def test_panel_stages(workspace):
+    ws, _ = workspace
+    metrics = json.loads((ws / "metrics/igo_panel.json").read_text())
+    assert set(metrics) == {"rotmnist", "hopper", "paper"}
+    for dataset in ("rotmnist", "hopper"):
+        result = metrics[dataset]
+        assert result["seeds"] == [0, 1] and result["interp_steps"] == 2
+        for kind in ("node", "meode", "igo"):
+            row = result[kind]
+            assert row["interp_mse"] > 0 and row["extrap_mse"] > 0 and len(row["per_seed"]) == 2
+            assert row["interp_mse"] == pytest.approx(sum(r["interp_mse"] for r in row["per_seed"]) / 2, abs=2e-6)
+            assert (ws / f"models/panel/{dataset}/{kind}/model.ckpt").is_file()
+            assert (ws / f"models/panel/{dataset}/{kind}/seed1/model.ckpt").is_file()
+        assert {"linear", "persistence", "train_mean"} == set(result["references"])
+        assert "interp_mse" not in result["references"]["persistence"]
+        assert {"igo_minus_meode", "meode_minus_node"} == set(result["differences"])
+    assert metrics["paper"]["rotmnist"]["igo"] == {"interp_mse": 0.0082, "extrap_mse": 0.1545}
+    ratios = [metrics[d]["igo"]["extrap_mse"] / metrics[d]["references"]["linear"]["extrap_mse"]
+              for d in ("rotmnist", "hopper")]
+    headline = json.loads((ws / "metrics/headline/igo_panel.json").read_text())
+    assert headline == {"mse_vs_ref": pytest.approx((ratios[0] * ratios[1]) ** 0.5, rel=1e-3)}
+    for name in ("rotmnist_sequences.png", "hopper_trajectory.png", "mse.png"):
+        assert (ws / "plots/igo_panel" / name).stat().st_size > 0
+    names = {n for (n,) in _db_rows(ws, "select r.name from runs r join experiments e "
+                                        "on r.experiment_id = e.experiment_id where e.name = 'igo_panel'")}
+    assert {"train_panel_rotmnist_igo", "train_panel_hopper_node", "eval_panel", "rotmnist/igo",
+            "hopper/meode"} <= names

@@ -1,7 +1,8 @@
 """Every trainable task by name, for ``train(get_task("branin"), ...)`` from a notebook and for the tests.
 
 Stage scripts do not come through here: each constructs its own task, so a stage loads only its experiment.
-IGO has one task per loss weight α, named ``igo_alpha<α>`` (``igo_alpha0.9``); any α in (0, 1] resolves.
+IGO has one task per loss weight α, named ``igo_alpha<α>`` (``igo_alpha0.9``); any α in (0, 1] resolves. The panel
+latent ODEs are ``panel_<data set>_<model>`` (``panel_hopper_igo``).
 """
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from invdiff.experiments.branin.task import BraninTask
 from invdiff.experiments.igo.task import IgoTask
 from invdiff.experiments.mnist.classifier import ClassifierTask
 from invdiff.experiments.mnist.task import MnistCfgTask
+from invdiff.experiments.panel.task import PanelTask
 from invdiff.experiments.pose.task import PoseTask
 from invdiff.task import Task
 
 TASKS: dict[str, Task] = {task.name: task for task in (
-    BraninTask(), ClassifierTask(), MnistCfgTask(), PoseTask("mlp"), PoseTask("transformer"), IgoTask(1.0))}
+    BraninTask(), ClassifierTask(), MnistCfgTask(), PoseTask("mlp"), PoseTask("transformer"), IgoTask(1.0),
+    *(PanelTask(dataset, kind) for dataset in ("rotmnist", "hopper") for kind in ("node", "meode", "igo")))}
 IGO_PREFIX = "igo_alpha"
 
 
