@@ -17,6 +17,7 @@ from invdiff.experiments.branin.config import BraninConfig
 from invdiff.experiments.igo.config import IgoConfig
 from invdiff.experiments.mnist.config import ClassifierConfig, MnistCfgConfig, MnistConfig
 from invdiff.experiments.panel.config import PanelConfig
+from invdiff.experiments.pointcloud.config import PointCloudConfig
 from invdiff.experiments.pose.config import PoseConfig
 from invdiff.experiments.pose.data.config import AmassConfig, BodyModelConfig, CameraConfig
 from invdiff.paths import project_path
@@ -37,6 +38,7 @@ class Params(Section):
     pose: PoseConfig
     igo: IgoConfig
     panel: PanelConfig = PanelConfig()
+    pointcloud: PointCloudConfig = PointCloudConfig()
 
 
 def _describe(value: Any) -> str:

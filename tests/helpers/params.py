@@ -48,6 +48,8 @@ def tiny_raw(**overrides):
         section["model"].update(latent_dim=4, effect_dim=2, hidden=8, features=8, channels=2)
         section["train"].update(max_steps=3, batch_size=4)
     raw["panel"]["eval"]["figure_sequences"] = 2
+    raw["pointcloud"]["data"].update(train_meshes=["hand"], test_meshes=["octahedron", "star"], points=[300],
+                                     noise=[0.02])
     igo = raw["igo"]
     igo["alphas"] = [1.0, 0.5]
     igo["sde"].update(em_steps=20, t_min=0.05)

@@ -15,7 +15,8 @@ from helpers.params import REPO, tiny_raw
 from invdiff.io import split_timings
 
 pytestmark = pytest.mark.slow
-COPY = ["dvc.yaml", "params.yaml", "pipeline", "src", "data/fid", ".dvc/config", ".dvcignore", ".gitignore"]
+COPY = ["dvc.yaml", "params.yaml", "pipeline", "src", "data/fid", "data/meshes", ".dvc/config", ".dvcignore",
+        ".gitignore"]
 
 
 def _run(cmd, cwd, check=True):
@@ -303,3 +304,20 @@ def test_panel_stages(workspace):
                                         "on r.experiment_id = e.experiment_id where e.name = 'igo_panel'")}
     assert {"train_panel_rotmnist_igo", "train_panel_hopper_node", "eval_panel", "rotmnist/igo",
             "hopper/meode"} <= names
+
+
+def test_point_cloud_stages(workspace):
+    ws, _ = workspace
+    stats = json.loads((ws / "metrics/point_clouds.json").read_text())
+    assert stats["meshes"]["test"] == {"octahedron": {"vertices": 6, "faces": 8}, "star": {"vertices": 14, "faces": 24}}
+    assert "CGAL" in stats["data_source"] and stats["points"] == [300]
+    metrics = json.loads((ws / "metrics/pointcloud_baselines.json").read_text())
+    rows = metrics["settings"]["300/0.02"]
+    assert set(rows) == {"noisy", "bilateral", "jet"} and metrics["test_meshes"] == ["octahedron", "star"]
+    assert all(r["cd"] > 0 and r["p2m"] > 0 and r["cd_sd"] >= 0 for r in rows.values())
+    assert metrics["paper"]["jet"]["10000/0.01"] == [2.712, 0.613]
+    assert (ws / "plots/pointcloud_baselines/clouds_300_0.02.png").stat().st_size > 0
+    assert len((ws / "plots/pointcloud_baselines/per_shape.csv").read_text().splitlines()) == 1 + 2 * 3
+    names = {n for (n,) in _db_rows(ws, "select r.name from runs r join experiments e "
+                                        "on r.experiment_id = e.experiment_id where e.name = 'igo_pointcloud'")}
+    assert {"baselines_pointcloud", "jet 300/0.02", "noisy 300/0.02"} <= names

@@ -11,8 +11,9 @@ samples after ``pose.baselines.refine`` descent steps toward the present keypoin
 with the ``cfg <arch> w=<w> + refine`` row of baselines_pose, the un-reframed inputs).
 
 The reference row ``linear_gaussian`` is the closed-form conditional given the *true* framing and only the present
-keypoints (the missing ones marginalised exactly, :meth:`.reference.LinearGaussian.given`): its ratios are what
-the missing keypoints alone cost a method that knows the framing, a floor no framing estimate can beat.
+keypoints (the missing ones marginalised exactly, :meth:`.reference.LinearGaussian.given`): its scores are the
+bar a learned model must beat on these inputs, and its ratios what the missing keypoints alone cost the
+closed-form model when the framing is known (a weaker model than the learned ones, so not a bound on them).
 """
 from __future__ import annotations
 
