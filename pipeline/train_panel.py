@@ -22,9 +22,9 @@ def work(params, args):
             log.info("%s seed %d: final loss %.5f in %.0f s", task.name, seed, result.final_loss, result.seconds)
             if seed == params.seed:
                 write_training_outputs(task.name, result)
-            summary.setdefault(kind, []).append({"seed": seed, "final_loss": round(result.final_loss, 6),
-                                                 "train_seconds": round(result.seconds, 1)})
-    write_results(f"panel_{args.dataset}_train", summary)
+            summary.setdefault(kind, {})[f"seed{seed}"] = {"final_loss": round(result.final_loss, 6),
+                                                            "train_seconds": round(result.seconds, 1)}
+    write_results(f"panel_{args.dataset}_train", summary)  # wall times go to timings/ (keyed dicts, not lists)
 
 
 def arguments(parser):
