@@ -10,6 +10,7 @@ from invdiff.config import Params
 from invdiff.experiments.panel import references
 from invdiff.experiments.panel.data import DATASETS
 from invdiff.experiments.panel.task import PanelTask, models_folder, observations, seed_folder, training_seeds
+from invdiff.seeds import summarize
 
 UNITS = {"rotmnist": "pixels in [0, 1], mean over pixels and frames",
          "hopper": "state standardised per dimension by the train split's mean and std, mean over the 14 "
@@ -26,18 +27,9 @@ PAPER = {
 WINDOWS = ("interp", "extrap")
 
 
-def mean_sd(values: list[float]) -> tuple[float, float]:
-    arr = np.asarray(values, dtype=float)
-    return float(arr.mean()), float(arr.std(ddof=1)) if len(arr) > 1 else 0.0
-
-
 def row(per_seed: list[dict[str, float]]) -> dict:
-    out: dict = {}
-    for window in WINDOWS:
-        m, sd = mean_sd([r[window] for r in per_seed])
-        out[f"{window}_mse"], out[f"{window}_mse_sd"] = round(m, 6), round(sd, 6)
-    out["per_seed"] = [{f"{w}_mse": round(r[w], 6) for w in WINDOWS} for r in per_seed]
-    return out
+    keyed = [{f"{w}_mse": r[w] for w in WINDOWS} for r in per_seed]
+    return {**summarize(keyed), "per_seed": [{k: round(v, 6) for k, v in r.items()} for r in keyed]}
 
 
 def evaluate_dataset(params: Params, dataset: str) -> tuple[dict, dict[str, torch.Tensor], torch.Tensor]:
@@ -83,10 +75,8 @@ def paired_differences(scores: dict[str, list[dict[str, float]]]) -> dict:
     out = {}
     for a, b in (("igo", "meode"), ("meode", "node")):
         if a in scores and b in scores:
-            out[f"{a}_minus_{b}"] = {}
-            for w in WINDOWS:
-                m, sd = mean_sd([x[w] - y[w] for x, y in zip(scores[a], scores[b])])
-                out[f"{a}_minus_{b}"][f"{w}_mse"], out[f"{a}_minus_{b}"][f"{w}_mse_sd"] = round(m, 6), round(sd, 6)
+            out[f"{a}_minus_{b}"] = summarize([{f"{w}_mse": x[w] - y[w] for w in WINDOWS}
+                                               for x, y in zip(scores[a], scores[b])])
     return out
 
 

@@ -2,11 +2,10 @@
 shapes, per (cloud size, noise level) -- the layout of Table 1 in the IGO paper, whose numbers ride along."""
 from __future__ import annotations
 
-import numpy as np
-
 from invdiff.experiments.pointcloud import baselines, metrics
 from invdiff.experiments.pointcloud.config import PointCloudBaselinesConfig
 from invdiff.experiments.pointcloud.data import Split
+from invdiff.seeds import summarize
 
 # Mishra et al., Table 1 (PU-Net test meshes, CD and P2M x 10^4); keys "<points>/<noise>"
 PAPER = {
@@ -71,11 +70,5 @@ def evaluate(cfg: PointCloudBaselinesConfig, points: list[int], noise: list[floa
                 done += 1
                 if progress is not None:
                     progress.update_to(done)
-            out[key] = {method: summary(np.asarray(s)) for method, s in scores.items()}
+            out[key] = {method: summarize([{"cd": cd, "p2m": p2m} for cd, p2m in s]) for method, s in scores.items()}
     return out, rows, examples
-
-
-def summary(scores: np.ndarray) -> dict:
-    sd = scores.std(0, ddof=1) if len(scores) > 1 else np.zeros(2)
-    return {"cd": round(float(scores[:, 0].mean()), 4), "cd_sd": round(float(sd[0]), 4),
-            "p2m": round(float(scores[:, 1].mean()), 4), "p2m_sd": round(float(sd[1]), 4)}
