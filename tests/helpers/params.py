@@ -50,6 +50,12 @@ def tiny_raw(**overrides):
     raw["panel"]["eval"]["figure_sequences"] = 2
     raw["pointcloud"]["data"].update(train_meshes=["hand"], test_meshes=["octahedron", "star"], points=[300],
                                      noise=[0.02])
+    pc = raw["pointcloud"]
+    pc["model"].update(convs=1, width=8, knn=4, hidden=8, blocks=1)
+    pc["training"].update(patch_points=64, draws=1, patches_per_cloud=4, seeds=2, track_every=1)
+    for phase in ("pretrain", "finetune"):
+        pc["training"][phase].update(max_steps=3, batch_size=2, frames=4, frame_knn=8, threads=1)
+    pc["denoise"].update(steps=2, ensemble=2)
     igo = raw["igo"]
     igo["alphas"] = [1.0, 0.5]
     igo["sde"].update(em_steps=20, t_min=0.05)

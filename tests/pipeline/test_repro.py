@@ -321,3 +321,30 @@ def test_point_cloud_stages(workspace):
     names = {n for (n,) in _db_rows(ws, "select r.name from runs r join experiments e "
                                         "on r.experiment_id = e.experiment_id where e.name = 'igo_pointcloud'")}
     assert {"baselines_pointcloud", "jet 300/0.02", "noisy 300/0.02"} <= names
+
+
+def test_point_cloud_denoiser_stages(workspace):
+    ws, _ = workspace
+    for name in ("pointcloud_score", "pointcloud_plain", "pointcloud_igo"):
+        assert (ws / f"models/pointcloud/{name}/model.ckpt").is_file()
+    for name in ("pointcloud_plain", "pointcloud_igo"):
+        assert (ws / f"models/pointcloud/{name}/seed1/model.ckpt").is_file()
+    train = json.loads((ws / "metrics/pointcloud_train.json").read_text())
+    assert set(train["pointcloud_igo"]) == {"seed0", "seed1"} and train["pretrain"]["num_parameters"] > 0
+    curves = (ws / "plots/pointcloud_train/figure5b_weights.csv").read_text().splitlines()
+    assert curves[0] == "seed,step,cosine_E,euclidean_E,cosine_D,euclidean_D"
+    first = curves[1].split(",")
+    assert first[:2] == ["0", "0"] and float(first[2]) == pytest.approx(1.0)  # half-weight copies: parallel at start
+    assert len(curves) == 1 + 2 * 4  # steps 0..3 per seed
+    metrics = json.loads((ws / "metrics/igo_pointcloud.json").read_text())
+    result = metrics["settings"]["300/0.02"]
+    assert set(result["rows"]) == {"noisy", "bilateral", "jet", "pretrained", "score", "igo_t", "igo_tau"}
+    assert set(result["rows"]["igo_tau"]["seeds"]) == {"seed0", "seed1"} and "cd_seed_sd" in result["rows"]["score"]
+    assert result["differences"]["igo_tau - score"]["paired_over"] == "2 fine-tuning seeds"
+    assert result["differences"]["score - jet"]["paired_over"] == "2 meshes"
+    assert metrics["paper"]["igo_alpha0.8"]["10000/0.01"] == [2.710, 0.593]
+    for name in ("table.png", "clouds_300_0.02.png"):
+        assert (ws / "plots/igo_pointcloud" / name).stat().st_size > 0
+    names = {n for (n,) in _db_rows(ws, "select r.name from runs r join experiments e "
+                                        "on r.experiment_id = e.experiment_id where e.name = 'igo_pointcloud'")}
+    assert {"train_pointcloud_score", "train_pointcloud_igo", "eval_pointcloud", "igo_tau 300/0.02"} <= names

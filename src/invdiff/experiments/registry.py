@@ -2,7 +2,8 @@
 
 Stage scripts do not come through here: each constructs its own task, so a stage loads only its experiment.
 IGO has one task per loss weight α, named ``igo_alpha<α>`` (``igo_alpha0.9``); any α in (0, 1] resolves. The panel
-latent ODEs are ``panel_<data set>_<model>`` (``panel_hopper_igo``).
+latent ODEs are ``panel_<data set>_<model>`` (``panel_hopper_igo``); the point-cloud denoisers ``pointcloud_score``
+(pretrained), ``pointcloud_plain`` and ``pointcloud_igo`` (fine-tuned from it).
 """
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from invdiff.experiments.igo.task import IgoTask
 from invdiff.experiments.mnist.classifier import ClassifierTask
 from invdiff.experiments.mnist.task import MnistCfgTask
 from invdiff.experiments.panel.task import PanelTask
+from invdiff.experiments.pointcloud.task import PointCloudTask
 from invdiff.experiments.pose.task import PoseTask
 from invdiff.task import Task
 
 TASKS: dict[str, Task] = {task.name: task for task in (
     BraninTask(), ClassifierTask(), MnistCfgTask(), PoseTask("mlp"), PoseTask("transformer"), IgoTask(1.0),
-    *(PanelTask(dataset, kind) for dataset in ("rotmnist", "hopper") for kind in ("node", "meode", "igo")))}
+    *(PanelTask(dataset, kind) for dataset in ("rotmnist", "hopper") for kind in ("node", "meode", "igo")),
+    *(PointCloudTask(stage) for stage in PointCloudTask.STAGES))}
 IGO_PREFIX = "igo_alpha"
 
 

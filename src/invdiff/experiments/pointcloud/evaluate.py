@@ -45,12 +45,13 @@ def methods(cfg: PointCloudBaselinesConfig, points: int, level: float) -> dict:
             "jet": lambda p: baselines.jet(p, k_jet)}
 
 
-def evaluate(cfg: PointCloudBaselinesConfig, points: list[int], noise: list[float], progress=None):
-    # progress: an invdiff.progress.Progress over len(points) * len(noise) * test meshes
-    """(metrics {setting: {method: {cd, cd_sd, p2m, p2m_sd}}}, per-shape rows, one example per setting for the
-    figures: {setting: (name, clean, {method: cloud})})."""
+def score_clouds(methods_at, points: list[int], noise: list[float], progress=None):
+    """Every method of ``methods_at(points, level)`` ({name: cloud -> cloud}) on every test mesh at every setting:
+    (raw {setting: {method: [(cd, p2m) per mesh, in Split("test").names order]}}, per-shape rows, one example per
+    setting for the figures: {setting: (name, clean, {method: cloud})}). ``progress``: an invdiff.progress.Progress
+    over len(points) * len(noise) * test meshes."""
     test = Split("test")
-    out, rows, examples = {}, [], {}
+    raw, rows, examples = {}, [], {}
     done = 0
     for n in points:
         for level in noise:
@@ -59,7 +60,7 @@ def evaluate(cfg: PointCloudBaselinesConfig, points: list[int], noise: list[floa
             for name in test.names:
                 v, f = test.mesh(name)
                 clean, noisy = test.clean(name, n), test.noisy(name, n, level)
-                for method, fn in methods(cfg, n, level).items():
+                for method, fn in methods_at(n, level).items():
                     cloud = fn(noisy)
                     cd = metrics.chamfer(cloud, clean) * metrics.SCALE
                     p2m = metrics.point_to_mesh(cloud, v, f) * metrics.SCALE
@@ -70,5 +71,18 @@ def evaluate(cfg: PointCloudBaselinesConfig, points: list[int], noise: list[floa
                 done += 1
                 if progress is not None:
                     progress.update_to(done)
-            out[key] = {method: summarize([{"cd": cd, "p2m": p2m} for cd, p2m in s]) for method, s in scores.items()}
+            raw[key] = scores
+    return raw, rows, examples
+
+
+def over_shapes(scores: list[tuple[float, float]]) -> dict[str, float]:
+    """CD and P2M mean +- sd over the test meshes."""
+    return summarize([{"cd": cd, "p2m": p2m} for cd, p2m in scores])
+
+
+def evaluate(cfg: PointCloudBaselinesConfig, points: list[int], noise: list[float], progress=None):
+    """The classical denoisers: (metrics {setting: {method: {cd, cd_sd, p2m, p2m_sd}}}, per-shape rows, examples as
+    :func:`score_clouds`)."""
+    raw, rows, examples = score_clouds(lambda n, level: methods(cfg, n, level), points, noise, progress)
+    out = {key: {method: over_shapes(s) for method, s in by_method.items()} for key, by_method in raw.items()}
     return out, rows, examples

@@ -60,11 +60,20 @@ def closest_on_triangles(p: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndar
     return out
 
 
+def _closest(p: np.ndarray, vertices: np.ndarray, faces: np.ndarray):
+    return pcu.closest_points_on_mesh(np.ascontiguousarray(p, dtype=np.float64),
+                                      np.ascontiguousarray(vertices, dtype=np.float64),
+                                      np.ascontiguousarray(faces, dtype=np.int64))
+
+
 def point_to_mesh_sq(p: np.ndarray, vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
-    dist, _, _ = pcu.closest_points_on_mesh(np.ascontiguousarray(p, dtype=np.float64),
-                                            np.ascontiguousarray(vertices, dtype=np.float64),
-                                            np.ascontiguousarray(faces, dtype=np.int64))
-    return np.asarray(dist, dtype=np.float64) ** 2
+    return np.asarray(_closest(p, vertices, faces)[0], dtype=np.float64) ** 2
+
+
+def closest_points(p: np.ndarray, vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """Each point's closest point on the mesh [N, 3]."""
+    _, face, bary = _closest(p, vertices, faces)
+    return np.einsum("nk,nkd->nd", np.asarray(bary, dtype=np.float64), vertices[faces[np.asarray(face)]])
 
 
 def face_to_cloud_sq(p: np.ndarray, vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
