@@ -69,7 +69,7 @@ def test_igo_loss_below_one_trains_the_intermediate_pathway():
     parts = module.losses(_batch())
     assert set(parts) == {"full", "intermediate"}
     loss = igo_loss(parts["full"], parts["intermediate"], 0.8)
-    assert float(loss) == pytest.approx(0.8 * float(parts["full"]) + 0.2 * float(parts["intermediate"]), rel=1e-6)
+    assert loss.item() == pytest.approx(0.8 * parts["full"].item() + 0.2 * parts["intermediate"].item(), rel=1e-6)
     loss.backward()
     s = module.net.score
     assert s.encode_tau.weight.grad.abs().sum() > 0 and s.decode_tau.weight.grad.abs().sum() > 0
