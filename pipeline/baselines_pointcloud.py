@@ -4,9 +4,8 @@ x 10^4 (mean +- sd over shapes) per cloud size and noise level, beside the IGO p
 from invdiff import tracking
 from invdiff.config import flatten
 from invdiff.experiments.pointcloud import data, figures
-from invdiff.experiments.pointcloud.evaluate import PAPER, evaluate
-from invdiff.io import atomic_dir, save_figure, write_csv, write_results
-from invdiff.paths import plots_dir
+from invdiff.experiments.pointcloud.evaluate import PAPER, UNITS, evaluate, write_plots
+from invdiff.io import write_results
 from invdiff.progress import Progress
 from invdiff.stage import run_stage
 
@@ -29,13 +28,9 @@ def work(params):
     tracking.log_evaluation("igo_pointcloud", "baselines_pointcloud", "real",
                             {**flatten(cfg.baselines, "pointcloud.baselines."), "seed": params.seed}, children,
                             figures=made)
-    with atomic_dir(plots_dir("pointcloud_baselines")) as folder:
-        write_csv(folder / "per_shape.csv", ["points", "noise", "mesh", "method", "cd_x1e4", "p2m_x1e4"], rows)
-        for file, fig in made.items():
-            save_figure(fig, folder / file)
+    write_plots("pointcloud_baselines", rows, made)
     write_results("pointcloud_baselines", {
-        "units": "CD and P2M x 1e4 in the unit sphere of the clean shape (Luo & Hu's definitions: squared "
-                 "distances, both directions)", "test_meshes": data.Split("test").names, "data_source": data.SOURCE,
+        "units": UNITS, "test_meshes": data.Split("test").names, "data_source": data.SOURCE,
         "settings": results, "paper": {"table": "Mishra et al. Table 1, the 20 PU-Net test meshes", **PAPER}})
 
 

@@ -10,11 +10,10 @@ import torch
 from invdiff import tracking
 from invdiff.config import flatten
 from invdiff.experiments.pointcloud import data, figures, table
-from invdiff.experiments.pointcloud.evaluate import PAPER, methods, score_clouds
+from invdiff.experiments.pointcloud.evaluate import PAPER, UNITS, methods, score_clouds, write_plots
 from invdiff.experiments.pointcloud.score_net import denoise
 from invdiff.experiments.pointcloud.task import PointCloudTask, finetune_seeds, models_folder, seed_folder
-from invdiff.io import atomic_dir, save_figure, write_csv, write_results
-from invdiff.paths import plots_dir
+from invdiff.io import write_results
 from invdiff.progress import Progress
 from invdiff.stage import run_stage
 
@@ -72,13 +71,9 @@ def work(params):
     tracking.log_evaluation("igo_pointcloud", "eval_pointcloud", "real",
                             {**flatten(cfg.denoise, "pointcloud.denoise."), "pointcloud.training.alpha":
                              cfg.training.alpha, "seed": params.seed}, children, figures=made)
-    with atomic_dir(plots_dir("igo_pointcloud")) as folder:
-        write_csv(folder / "per_shape.csv", ["points", "noise", "mesh", "method", "cd_x1e4", "p2m_x1e4"], rows)
-        for file, fig in made.items():
-            save_figure(fig, folder / file)
+    write_plots("igo_pointcloud", rows, made)
     write_results("igo_pointcloud", {
-        "units": "CD and P2M x 1e4 in the unit sphere of the clean shape (Luo & Hu's definitions: squared "
-                 "distances, both directions)",
+        "units": UNITS,
         "rows": "mean +- sd over the test meshes; learned methods: each mesh's score averaged over the fine-tuning "
                 "seeds, the sd over seeds of the mesh-mean as *_seed_sd",
         "methods": {"pretrained": "score network after denoising score matching", "score": "pretrained + plain "

@@ -5,7 +5,12 @@ from __future__ import annotations
 from invdiff.experiments.pointcloud import baselines, metrics
 from invdiff.experiments.pointcloud.config import PointCloudBaselinesConfig
 from invdiff.experiments.pointcloud.data import Split
+from invdiff.io import atomic_dir, save_figure, write_csv
+from invdiff.paths import plots_dir
 from invdiff.seeds import summarize
+
+UNITS = ("CD and P2M x 1e4 in the unit sphere of the clean shape (Luo & Hu's definitions: squared distances, both "
+         "directions)")
 
 # Mishra et al., Table 1 (PU-Net test meshes, CD and P2M x 10^4); keys "<points>/<noise>"
 PAPER = {
@@ -86,3 +91,11 @@ def evaluate(cfg: PointCloudBaselinesConfig, points: list[int], noise: list[floa
     raw, rows, examples = score_clouds(lambda n, level: methods(cfg, n, level), points, noise, progress)
     out = {key: {method: over_shapes(s) for method, s in by_method.items()} for key, by_method in raw.items()}
     return out, rows, examples
+
+
+def write_plots(folder_name: str, rows: list, figures: dict) -> None:
+    """``plots/<folder_name>/``: the per-shape scores of :func:`score_clouds` and the figures, atomically."""
+    with atomic_dir(plots_dir(folder_name)) as folder:
+        write_csv(folder / "per_shape.csv", ["points", "noise", "mesh", "method", "cd_x1e4", "p2m_x1e4"], rows)
+        for file, fig in figures.items():
+            save_figure(fig, folder / file)
