@@ -128,7 +128,7 @@ def sample_pose_command(args: argparse.Namespace) -> None:
             with torch.no_grad():
                 return forward(draw(canonical, keep, num))
 
-        canonical, frame = framing.frame(project, user, present, prior, fill_missing=not module.masks_units)
+        canonical, frame = framing.frame(project, user, present, prior)
         model_present = framing.with_root(present)
     x6d = draw(canonical, model_present, args.num)
     before = None

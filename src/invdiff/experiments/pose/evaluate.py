@@ -160,9 +160,7 @@ def evaluate_reframed(params: Params, modules: dict[str, ConditionalDiffusion], 
                       batch: EvalInputs, val: dict, val_rows: dict, reference: LinearGaussian) -> dict:
     """The architecture ``invdiff sample-pose`` uses by default -- the lowest val alignment over architectures and
     w -- at that w on the re-framed val inputs, beside the closed-form reference given the true framing and the
-    present keypoints (:mod:`.reframed`). Only that one: the framing search samples the model many times, which for
-    the transformer took 13.7 min of a 71-min pipeline (against 37 s for the MLP) to score a model the tool does
-    not run."""
+    present keypoints (:mod:`.reframed`). Only that one: the row measures the tool as it runs by default."""
     cfg = params.pose.eval
     prior = framing.KeypointPrior(torch.from_numpy(pose_dataset.load_split("train").keypoints))
     rows = []

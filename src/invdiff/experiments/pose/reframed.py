@@ -2,13 +2,14 @@
 
 Each input is re-framed at random -- its keypoints scaled by 0.6-1.4 about the image centre and shifted by up to
 ±100 px (a person nearer or farther, elsewhere in the picture) with 0-3 keypoints dropped -- then sampled through
-:func:`.framing.frame` (scale and root estimated by analysis by synthesis; missing joints masked, or filled for a
-model trained on complete keypoints) with each
-architecture at its best validation w. Alignment is scored over the present joints in training-camera pixels
-(user pixels / estimated scale), MPJPE root-aligned as always; ``ratio_<metric>`` is the paired ratio to the
-un-reframed ``val`` cell of the same seed, the number the framing must keep near 1. ``refined_<metric>``: the same
-samples after ``pose.baselines.refine`` descent steps toward the present keypoints in the estimated frame (compare
-with the ``cfg <arch> w=<w> + refine`` row of baselines_pose, the un-reframed inputs).
+:func:`.framing.frame` (the scale read off the keypoints' shape, a missing root found by analysis by synthesis,
+missing joints filled by their Gaussian conditional mean and, for a model trained with keypoint dropout, masked)
+with the architecture ``sample-pose`` uses by default, at its best validation w. Alignment is scored over the
+present joints in training-camera pixels (user pixels / estimated scale), MPJPE root-aligned as always;
+``ratio_<metric>`` is the paired ratio to the un-reframed ``val`` cell of the same seed, the number the framing
+must keep near 1. ``refined_<metric>``: the same samples after ``pose.baselines.refine`` descent steps toward the
+present keypoints in the estimated frame (compare with the ``cfg <arch> w=<w> + refine`` row of baselines_pose,
+the un-reframed inputs).
 
 The reference row ``linear_gaussian`` is the closed-form conditional given the *true* framing and only the present
 keypoints (the missing ones marginalised exactly, :meth:`.reference.LinearGaussian.given`): its scores are the
@@ -82,8 +83,7 @@ def score_reframed(module, forward: PoseForwardModel, inputs: EvalInputs, prior:
     user, present, true_scale, _ = reframe(inputs.keypoints, size, generator)
 
     draw = keypoint_sampler(module, w, sampler_cfg, generator, size, batch_size)
-    canonical, frame = framing.frame(lambda c, p, num: forward(draw(c, p, num)), user, present, prior,
-                                     fill_missing=not module.masks_units)
+    canonical, frame = framing.frame(lambda c, p, num: forward(draw(c, p, num)), user, present, prior)
     x6d = draw(canonical, framing.with_root(present), k)
     row = _row(forward, inputs, user, present, true_scale, frame, x6d)
     if refine_cfg is not None:
