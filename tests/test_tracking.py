@@ -102,3 +102,9 @@ def test_a_copied_project_writes_artifacts_only_into_itself(tmp_path, monkeypatc
         assert sorted(p.name for p in original.rglob("*.png")) == ["first.png", "third.png"]
     finally:
         tracking.setup(MlflowConfig(enabled=False))
+
+
+def test_every_trained_experiment_has_a_description_for_the_ui():
+    from invdiff.experiments.registry import TASKS
+
+    assert {task.experiment for task in TASKS.values()} <= set(tracking.DESCRIPTIONS)

@@ -101,6 +101,13 @@ DESCRIPTIONS = {
             "DPS). Filter child runs with params.arch = 'mlp' / params.protocol = 'val'.",
     "igo": "Intermediate Generator Optimization on MNIST: score U-Net on a cat-map SDE; FID of the full and "
            "intermediate paths per loss weight alpha, against a Gaussian fitted to the pixels and the data floor.",
+    "igo_panel": "IGO on panel data: latent ODEs (node, meode, igo; 3 seeds) on rotating MNIST and the MuJoCo "
+                 "hopper; interpolation / extrapolation MSE per model against the persistence, linear and "
+                 "train-mean references, the paper's Figure 4. Filter child runs with params.dataset / params.model.",
+    "igo_pointcloud": "IGO in 3D: score-based point-cloud denoiser pretrained by denoising score matching, then "
+                      "fine-tuned plainly and with IGO's E_tau / D_tau (3 seeds); Chamfer and point-to-mesh "
+                      "distance per method and noise level beside bilateral / jet smoothing and the noisy input "
+                      "(Table 1); Figure 5b weight curves in the training runs.",
     "classifier": "The frozen LeNet whose features score FID (MNIST and IGO) and whose predictions give accuracy.",
 }
 
