@@ -9,8 +9,9 @@ that p(y | x_t) ≈ N(y; H m, H C Hᵀ + σ_y² I) and (holding the covariance f
 * ΠGDM (Song, Vahdat, Mardani & Kautz 2023, eq. 7-8, noisy form): C = r_t² I with r_t² = σ_t²/(1 + σ_t²),
   σ_t² = ν_t/ᾱ_t, i.e. r_t² = ν_t — the posterior variance of x_0 | x_t for standardised N(0, I) data;
 * TMPD (Boys et al. 2024, eq. 10): Tweedie's covariance C = (ν_t/√ᾱ_t) J. ``full`` builds H C Hᵀ with d_y
-  vector–Jacobian products (for small d_y); ``diagonal`` keeps C's diagonal, estimated by the row sums Jᵀ1 of
-  J (one product with the ones vector; exact where C is diagonal) and solves the d_y system matrix-free.
+  vector–Jacobian products (for small d_y); ``diagonal`` keeps C's diagonal, estimated by the sums Jᵀ1 (one product
+  with the ones vector; the row sums of the symmetric J of an exact score; exact where C is diagonal) and
+  solves the d_y system matrix-free.
 
 The posterior score enters the DDIM update (Song, Meng & Ermon 2021, eq. 12) as a corrected noise
 ε' = ε − ζ √ν_t g (ζ = 1 is the approximation as derived); ``eta = 1`` over all T steps is DDPM's chain.

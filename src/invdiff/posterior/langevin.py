@@ -94,8 +94,8 @@ def annealed_langevin(levels: NoiseLevels, likelihood: GaussianLikelihood, shape
     _check_step(eps0, "eps0")
     if inner_steps < 1:
         raise ValueError(f"inner_steps must be >= 1, got {inner_steps}")
-    ladder = [(levels.step(s), s) for s in geometric_ladder(sigma_max, sigma_min, num_levels)]
-    ladder = [(i, float(levels.sigmas[i])) for i, _ in ladder]  # each level at its timestep's own σ
+    steps = [levels.step(s) for s in geometric_ladder(sigma_max, sigma_min, num_levels)]
+    ladder = [(i, float(levels.sigmas[i])) for i in steps]  # each level at its timestep's own σ
     last = ladder[-1][1]
     x = (ladder[0][1] * torch.randn(shape, generator=generator, dtype=dtype, device=device)
          if x_init is None else x_init.to(device=device, dtype=dtype).clone())
