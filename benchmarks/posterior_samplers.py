@@ -13,8 +13,9 @@ exact ε* — so every sampler has an exact answer (the Kalman posterior, dense 
 the mean per-pixel sample variance to the exact one; "diverged" where samples leave the data range (|x| > 10).
 DPS and TMPD-diagonal run at ζ = 0.05: at ζ = 1 (the 1/σ_y² weight as derived) both diverge at 100 steps on
 denoise, box and random (measured). The numbers show the samplers run at d = 784 with matrix-free operators;
-they say nothing yet about a trained prior. Blur is left out: its conjugate-gradient Gram solve in every step
-made one sampler take over 10 minutes (the experiment needs an FFT-diagonal blur for it).
+they say nothing about a trained prior (the ``inverse`` stage does). Blur is left out: with the zero-padded blur
+of the first version, its conjugate-gradient Gram solve in every step made one sampler take over 10 minutes; the
+blur is now circular and solves by FFT, but this benchmark was not re-run with it.
 """
 from __future__ import annotations
 
@@ -114,7 +115,7 @@ def mnist(samples: int, only: str | None = None) -> None:
     print(f"prior: N(mu, S) of {len(train)} digits; S rank {int(torch.linalg.matrix_rank(prior.cov))} of {d}")
     print(f"{'operator':10s} {'sampler':28s} {'mean RMSE':>9s} {'var ratio':>9s} {'NFE':>5s} {'VJPs':>5s} {'s':>6s}")
     for name, settings in [("denoise", {}), ("box", {"size": 12}), ("random", {"missing": 0.9}),
-                           ("pool", {"factor": 4})]:  # blur: its CG solve in every step took > 10 min here
+                           ("pool", {"factor": 4})]:  # blur: see the module docstring
         if only is not None and name != only:
             continue
         op = make_operator(name, shape, **settings)

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from invdiff.errors import ConfigError
 from invdiff.experiments.branin.config import BraninConfig
 from invdiff.experiments.igo.config import IgoConfig
+from invdiff.experiments.inverse.config import InverseConfig
 from invdiff.experiments.mnist.config import ClassifierConfig, MnistCfgConfig, MnistConfig
 from invdiff.experiments.panel.config import PanelConfig
 from invdiff.experiments.pointcloud.config import PointCloudConfig
@@ -39,6 +40,7 @@ class Params(Section):
     igo: IgoConfig
     panel: PanelConfig = PanelConfig()
     pointcloud: PointCloudConfig = PointCloudConfig()
+    inverse: InverseConfig
 
 
 def _describe(value: Any) -> str:

@@ -109,6 +109,10 @@ DESCRIPTIONS = {
                       "distance per method and noise level beside bilateral / jet smoothing and the noisy input "
                       "(Table 1); Figure 5b weight curves in the training runs.",
     "classifier": "The frozen LeNet whose features score FID (MNIST and IGO) and whose predictions give accuracy.",
+    "inverse": "Linear inverse problems on MNIST (denoise, box, random pixels, blur, pooling): the learned optimizer "
+               "(conditional DDPM per w) against zero-shot posterior samplers on one unconditional prior (DPS, "
+               "PiGDM, TMPD, annealed Langevin, ULA, GPnP) and the exact Gaussian-prior posterior. One child run per "
+               "operator/method; filter with params.operator / params.method.",
 }
 
 

@@ -64,6 +64,16 @@ def tiny_raw(**overrides):
     igo["eval"].update(num_samples=40, batch_size=40, seeds=2)
     igo["eval"]["sampler"].update(rtol=1e-2, atol=1e-2)
     igo["training_seeds"] = {"alphas": [1.0, 0.5], "count": 2}
+    inv = raw["inverse"]
+    inv["operators"] = {"box": {"kind": "box", "size": 12}, "pool4": {"kind": "pool", "factor": 4}}
+    inv["diffusion"]["timesteps"] = 8
+    inv["model"]["n_feat"] = 8
+    inv["train"].update(max_steps=4, batch_size=16, warmup_steps=2)
+    inv["pairs_per_image"] = 1
+    inv["eval"].update(inputs=40, calibration_inputs=2, calibration_samples=3, seeds=2, steps=3, pareto_steps=[2],
+                       guidance_weights=[0.0, 1.0], dps={"zeta": [0.01]}, pigdm={"zeta": [1.0]},
+                       tmpd={"zeta": [0.3, 1.0]}, floor_draws=2)
+    inv["eval"]["gpnp"].update(beta=[1.0], sigma_max=[1.0])
     raw["trainer"].update(log_every_n_steps=2, checkpoint_every_n_steps=5)
     raw["mlflow"]["enabled"] = False
     return set_dotted(raw, overrides)

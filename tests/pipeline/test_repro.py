@@ -151,6 +151,35 @@ def test_pose_baselines_stage(workspace):
     assert {"baselines_pose", "gradient_descent", "cfg+dps"} <= names
 
 
+def test_inverse_stages(workspace):
+    ws, _ = workspace
+    metrics = json.loads((ws / "metrics/inverse.json").read_text())
+    assert set(metrics["operators"]) == {"box", "pool4"} and metrics["data_source"] == "real"
+    for op, entry in metrics["operators"].items():
+        rows = entry["rows"]
+        assert {"pinv", "gaussian_mean", "gaussian_posterior", "optimizer_w=0", "optimizer_w=1", "dps", "pigdm",
+                "tmpd", "langevin", "ula", "gpnp"} == set(rows), op
+        for name, row in rows.items():
+            assert row["status"] in ("ok", "diverged"), (op, name)
+            if row["status"] == "ok":
+                assert 0 < row["psnr"] < 60 and row["fid"] > 0 and 0 <= row["accuracy"] <= 1, (op, name)
+        assert 0 <= rows["gaussian_posterior"]["coverage90"] <= 1 and rows["gaussian_posterior"]["psnr_sd"] > 0
+        assert rows["dps"]["nfe"] == 3 and rows["dps"]["vjps"] == 1 and rows["tmpd"]["vjps"] == 2
+        assert rows["optimizer_w=1"]["nfe"] == 6 and rows["gpnp"]["vjps"] == 0
+        tuned = entry["choices"]["tmpd"]["tuning_psnr"]
+        assert [t["knobs"]["zeta"] for t in tuned] == [0.3, 1.0]
+        assert entry["choices"]["tmpd"]["chosen"]["zeta"] in (0.3, 1.0)
+        assert [p["steps"] for p in entry["pareto"]["dps"]] == [2, 3]
+        assert entry["comparison"]["learned"].startswith("optimizer_w=")
+    assert metrics["calibration"]["nominal"] == {"coverage50": 0.5, "coverage90": 0.5}  # 3 draws: only 50 % exact
+    for name in ("samples_box.png", "pareto.png", "calibration.png", "pareto.csv"):
+        assert (ws / "plots/inverse" / name).stat().st_size > 0
+    names = {n for (n,) in _db_rows(ws, "select r.name from runs r join experiments e "
+                                        "on r.experiment_id = e.experiment_id where e.name = 'inverse'")}
+    assert {"train_inverse_prior", "train_inverse_optimizer", "eval_inverse", "box/dps", "pool4/optimizer_w=1",
+            "box/gaussian_posterior"} <= names
+
+
 def test_igo_stages(workspace):
     ws, _ = workspace
     metrics = json.loads((ws / "metrics/igo.json").read_text())

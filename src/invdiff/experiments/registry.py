@@ -3,12 +3,14 @@
 Stage scripts do not come through here: each constructs its own task, so a stage loads only its experiment.
 IGO has one task per loss weight α, named ``igo_alpha<α>`` (``igo_alpha0.9``); any α in (0, 1] resolves. The panel
 latent ODEs are ``panel_<data set>_<model>`` (``panel_hopper_igo``); the point-cloud denoisers ``pointcloud_score``
-(pretrained), ``pointcloud_plain`` and ``pointcloud_igo`` (fine-tuned from it).
+(pretrained), ``pointcloud_plain`` and ``pointcloud_igo`` (fine-tuned from it); the inverse experiment's
+``inverse_prior`` and ``inverse_optimizer``.
 """
 from __future__ import annotations
 
 from invdiff.experiments.branin.task import BraninTask
 from invdiff.experiments.igo.task import IgoTask
+from invdiff.experiments.inverse.task import InverseOptimizerTask, InversePriorTask
 from invdiff.experiments.mnist.classifier import ClassifierTask
 from invdiff.experiments.mnist.task import MnistCfgTask
 from invdiff.experiments.panel.task import PanelTask
@@ -18,6 +20,7 @@ from invdiff.task import Task
 
 TASKS: dict[str, Task] = {task.name: task for task in (
     BraninTask(), ClassifierTask(), MnistCfgTask(), PoseTask("mlp"), PoseTask("transformer"), IgoTask(1.0),
+    InversePriorTask(), InverseOptimizerTask(),
     *(PanelTask(dataset, kind) for dataset in ("rotmnist", "hopper") for kind in ("node", "meode", "igo")),
     *(PointCloudTask(stage) for stage in PointCloudTask.STAGES))}
 IGO_PREFIX = "igo_alpha"

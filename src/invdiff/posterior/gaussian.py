@@ -70,11 +70,12 @@ class GaussianPrior:
         return self.cov - self.cov @ torch.linalg.solve(self.cov + sigma**2 * self._eye(), self.cov)
 
     def posterior(self, matrix: Tensor, y: Tensor, sigma_y: float) -> tuple[Tensor, Tensor]:
-        """Exact (mean [d], cov [d, d]) of x | y = H x + N(0, σ_y² I) for a dense H [d_y, d], y [d_y]."""
+        """Exact (mean [d], cov [d, d]) of x | y = H x + N(0, σ_y² I) for a dense H [d_y, d], y [d_y] (or a batch
+        y [B, d_y]: means [B, d], the covariance being the same for every y)."""
         h = torch.as_tensor(matrix, dtype=torch.float64)
         sh = self.cov @ h.T
         gain = torch.linalg.solve(h @ sh + sigma_y**2 * torch.eye(h.shape[0], dtype=torch.float64), sh.T).T
-        mean = self.mean + gain @ (torch.as_tensor(y, dtype=torch.float64) - h @ self.mean)
+        mean = self.mean + (torch.as_tensor(y, dtype=torch.float64) - h @ self.mean) @ gain.T
         cov = self.cov - gain @ sh.T
         return mean, (cov + cov.T) / 2
 

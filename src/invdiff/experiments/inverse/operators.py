@@ -3,12 +3,14 @@
 * ``denoise``: H = I;
 * ``box``: a centred ``size`` × ``size`` square missing (inpainting);
 * ``random``: a fraction ``missing`` of the pixels missing, the same pixels for every image (fixed ``seed``);
-* ``blur``: a normalised ``kernel`` × ``kernel`` Gaussian of width ``width`` px, zero padding ("same" size);
+* ``blur``: a normalised ``kernel`` × ``kernel`` Gaussian of width ``width`` px, circular boundary (MNIST's
+  border is black, so wrapping around changes nothing in the data and makes H diagonal in Fourier space);
 * ``pool``: average pooling by ``factor`` (super-resolution ×factor).
 
 Masks keep pixels (HHᵀ = I, H† = Hᵀ). Pooling averages disjoint blocks, so H diag(w) Hᵀ is diagonal and its
-solve is exact. Blur is full rank but ill-conditioned: its Gram solve is conjugate gradients, and its H† is the
-Tikhonov one, Hᵀ(HHᵀ + δI)⁻¹ with δ = ``PINV_SHIFT`` (the exact inverse amplifies the noise without bound).
+solve is exact. Blur is full rank but ill-conditioned: its Gram solve is an FFT division (conjugate gradients only for
+per-pixel weights), and its H† is the Tikhonov one, Hᵀ(HHᵀ + δI)⁻¹ with δ = ``PINV_SHIFT`` (the exact inverse
+amplifies the noise without bound).
 """
 from __future__ import annotations
 
@@ -47,29 +49,43 @@ def random_pixels(image_shape: tuple[int, ...], missing: float, seed: int) -> Su
 
 
 class GaussianBlur(LinearOperator):
+    """Circular convolution with a normalised Gaussian: diagonal in the 2-D Fourier basis (the kernel's transform
+    K̂ is real, the kernel being symmetric), so HHᵀ solves and H† are exact elementwise divisions."""
+
     def __init__(self, image_shape: tuple[int, ...], kernel: int, width: float):
         if kernel < 1 or kernel % 2 == 0 or not width > 0:
             raise ValueError(f"blur needs an odd kernel size >= 1 and a width > 0, got {kernel}, {width}")
+        channels, height, width_px = image_shape
+        if kernel > min(height, width_px):
+            raise ValueError(f"blur kernel {kernel} is larger than the {height}×{width_px} image")
         offsets = torch.arange(kernel, dtype=torch.float64) - kernel // 2
         profile = torch.exp(-offsets**2 / (2 * width**2))
         weights = torch.outer(profile, profile)
-        self.weights = (weights / weights.sum())[None, None]  # [1, 1, k, k], symmetric
-        self.event_shape, self.padding = tuple(image_shape), kernel // 2
-        self.output_dim = math.prod(image_shape)
+        padded = torch.zeros(height, width_px, dtype=torch.float64)
+        padded[:kernel, :kernel] = weights / weights.sum()
+        padded = torch.roll(padded, (-(kernel // 2), -(kernel // 2)), dims=(0, 1))  # centre at pixel (0, 0)
+        self.spectrum = torch.fft.rfft2(padded).real  # [H, W//2+1]; the imaginary part is round-off
+        self.event_shape, self.output_dim = tuple(image_shape), math.prod(image_shape)
 
-    def _conv(self, images: Tensor) -> Tensor:
-        c = images.shape[1]
-        return F.conv2d(images, self.weights.to(images).expand(c, 1, -1, -1), padding=self.padding, groups=c)
+    def _filter(self, flat: Tensor, gain: Tensor) -> Tensor:
+        images = flat.reshape(len(flat), *self.event_shape)
+        out = torch.fft.irfft2(torch.fft.rfft2(images) * gain.to(images.dtype), s=self.event_shape[-2:])
+        return out.to(flat.dtype)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self._conv(x.reshape(len(x), *self.event_shape)).reshape(len(x), -1)
+        return self._filter(x, self.spectrum).reshape(len(x), -1)
 
     def adjoint(self, y: Tensor) -> Tensor:
-        # zero-padded "same" convolution with a symmetric kernel is self-adjoint
-        return self._conv(y.reshape(len(y), *self.event_shape))
+        return self._filter(y, self.spectrum)  # a real symmetric kernel: Hᵀ = H
+
+    def solve_gram(self, r, weight, shift, **kwargs):
+        if torch.is_tensor(weight) and weight.numel() > 1:
+            return super().solve_gram(r, weight, shift, **kwargs)  # per-pixel weights are not Fourier-diagonal
+        shift = shift.reshape(-1, 1, 1, 1) if torch.is_tensor(shift) else shift
+        return self._filter(r, 1 / (weight * self.spectrum**2 + shift)).reshape(len(r), -1)
 
     def pseudo_inverse(self, y: Tensor, **_) -> Tensor:
-        return self.adjoint(self.solve_gram(y, 1.0, PINV_SHIFT, tol=1e-8, max_iter=500))
+        return self._filter(y, self.spectrum / (self.spectrum**2 + PINV_SHIFT))
 
 
 class AveragePool(LinearOperator):

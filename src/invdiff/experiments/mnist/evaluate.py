@@ -46,15 +46,16 @@ def dark_fraction(x: torch.Tensor) -> float:
     return float((x < DARK).float().mean())
 
 
-def per_class_subset(labels: np.ndarray, k: int, seed: int) -> np.ndarray:
-    """k indices per class (the real-data twin of the generated set), class-major, deterministic in ``seed``."""
+def per_class_subset(labels: np.ndarray, k: int, seed: int, key: str = "mnist_cfg.eval.samples_per_class",
+                     split: str = "training") -> np.ndarray:
+    """k indices per class (the real-data twin of the generated set), class-major, deterministic in ``seed``;
+    too few images of a class is an error naming the params ``key`` that asked for them."""
     rng = np.random.default_rng(seed)
     picks = []
     for c in range(10):
         members = np.flatnonzero(labels == c)
         if len(members) < k:
-            raise ConfigError(f"mnist_cfg.eval.samples_per_class: {k} exceeds the {len(members)} training images "
-                              f"of class {c}")
+            raise ConfigError(f"{key}: {k} per class exceeds the {len(members)} {split} images of class {c}")
         picks.append(rng.choice(members, size=k, replace=False))
     return np.concatenate(picks)
 

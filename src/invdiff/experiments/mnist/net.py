@@ -3,7 +3,8 @@
 Down path 28 -> 14 -> 7 with residual conv blocks, a 7x7 bottleneck vector, and up-blocks where the class
 embedding *multiplies* and the time embedding is *added* to the features. The class enters as a one-hot vector;
 the null condition of classifier-free guidance is the all-zero vector (its embedding is the layers' biases).
-Signature ``(x_t [B,1,28,28], t [B] long, labels [B] long, drop_mask [B] bool) -> eps``.
+Signature ``(x_t [B,1,28,28], t [B] long, labels [B] long, drop_mask [B] bool) -> eps``. With ``in_channels`` > 1
+and ``out_channels`` = 1 the extra input channels carry an image-shaped condition (the ``inverse`` experiment).
 """
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ def _embed(in_dim: int, out_dim: int) -> nn.Module:
 
 class ContextUnet(nn.Module):
     def __init__(self, n_feat: int = 64, n_classes: int = 10, timesteps: int = 400, in_channels: int = 1,
-                 norm: str = "group"):
+                 norm: str = "group", out_channels: int | None = None):
         super().__init__()
         if n_feat % 8:
             raise ValueError(f"n_feat must be a multiple of 8 (GroupNorm groups), got {n_feat}")
@@ -81,7 +82,7 @@ class ContextUnet(nn.Module):
         self.up1 = Up(4 * n_feat, n_feat, norm)
         self.up2 = Up(2 * n_feat, n_feat, norm)
         self.out = nn.Sequential(nn.Conv2d(2 * n_feat, n_feat, 3, 1, 1), _norm(norm, n_feat), nn.ReLU(),
-                                 nn.Conv2d(n_feat, in_channels, 3, 1, 1))
+                                 nn.Conv2d(n_feat, out_channels or in_channels, 3, 1, 1))
 
     def forward(self, x: Tensor, t: Tensor, labels: Tensor, drop_mask: Tensor) -> Tensor:
         x0 = self.init_conv(x)
