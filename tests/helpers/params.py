@@ -73,7 +73,7 @@ def tiny_raw(**overrides):
     inv["eval"].update(inputs=40, calibration_inputs=2, calibration_samples=3, seeds=2, steps=3, pareto_steps=[2],
                        guidance_weights=[0.0, 1.0], dps={"zeta": [0.01]}, pigdm={"zeta": [1.0]},
                        tmpd={"zeta": [0.3, 1.0]}, floor_draws=2)
-    inv["eval"]["gpnp"].update(beta=[1.0], sigma_max=[1.0])
+    inv["eval"]["gpnp"].update(beta=[1.0], sigma_max=[0.3])  # 8 timesteps reach σ = 0.42 only
     raw["trainer"].update(log_every_n_steps=2, checkpoint_every_n_steps=5)
     raw["mlflow"]["enabled"] = False
     return set_dotted(raw, overrides)

@@ -4,6 +4,7 @@ import pytest
 from helpers.params import tiny_raw
 from invdiff.config import parse_params
 from invdiff.errors import ConfigError
+from invdiff.experiments.inverse.evaluate import check_noise_levels
 from invdiff.overrides import set_dotted
 
 
@@ -39,3 +40,10 @@ def test_a_setting_of_another_kind_is_refused():
 def test_the_default_operators_are_valid():
     params = parse_params(tiny_raw())
     assert params.inverse.operators["box"].settings() == {"size": 12}
+
+
+def test_noise_levels_outside_the_priors_schedule_name_their_key():
+    cfg = parse_params(tiny_raw()).inverse.eval
+    check_noise_levels(cfg, (0.01, 7.0))
+    with pytest.raises(ConfigError, match=r"inverse\.eval\.gpnp\.sigma_max: \[0\.3\] outside"):
+        check_noise_levels(cfg, (0.01, 0.1))
