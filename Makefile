@@ -11,7 +11,7 @@ export GIT_PYTHON_REFRESH := quiet
 
 SWEEP ?= -S 'branin.model.width=64,128' -S 'branin.train.lr=1.0e-3,2.0e-3'
 
-.PHONY: install run test ui sweep clean-scratch
+.PHONY: install run test test-fast paper-params ui sweep clean-scratch
 
 install: $(STAMP)
 
@@ -26,7 +26,15 @@ run: install
 	$(BIN)/invdiff tidy
 
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=15
+
+# The edit-test loop: everything but the end-to-end `dvc repro` runs (marker `slow`), the 15 slowest listed.
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow" --durations=15
+
+# The GPU configuration: writes params-paper.yaml's overrides over params.yaml (git checkout params.yaml undoes it).
+paper-params: install
+	$(BIN)/python -m invdiff.overlay params-paper.yaml
 
 ui: install
 	$(BIN)/mlflow ui --backend-store-uri "sqlite:///$(CURDIR)/mlflow.db" --host 127.0.0.1 --port 5000 --workers 1

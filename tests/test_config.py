@@ -1,6 +1,6 @@
 import pytest
 
-from helpers.params import REPO, tiny_raw
+from helpers.params import REPO, paper_params, tiny_raw
 from invdiff.config import flatten, load_params, load_yaml, parse_params
 from invdiff.errors import ConfigError
 
@@ -65,14 +65,14 @@ def test_flatten():
 
 
 def test_paper_params_are_valid_and_differ_only_in_scale():
-    paper, default = load_params(REPO / "params-paper.yaml"), load_params(REPO / "params.yaml")
+    paper, default = paper_params(), load_params(REPO / "params.yaml")
     assert paper.branin.eval.targets == default.branin.eval.targets
     assert paper.branin.diffusion == default.branin.diffusion
     assert paper.branin.train.max_steps > default.branin.train.max_steps
 
 
 def test_paper_pose_config_has_the_authors_sizes():
-    paper, default = load_params(REPO / "params-paper.yaml"), load_params(REPO / "params.yaml")
+    paper, default = paper_params(), load_params(REPO / "params.yaml")
     assert paper.pose.transformer.width == 256 and paper.pose.transformer.heads == 8
     assert paper.pose.mlp.width == 1024 and paper.pose.mlp.depth == 5
     assert paper.pose.diffusion == default.pose.diffusion  # same schedule (T = 500, linear 1e-4 -> 0.02)
@@ -87,7 +87,7 @@ def test_transformer_heads_must_divide_width():
 
 
 def test_paper_igo_config_has_songs_unet():
-    paper, default = load_params(REPO / "params-paper.yaml"), load_params(REPO / "params.yaml")
+    paper, default = paper_params(), load_params(REPO / "params.yaml")
     assert paper.igo.model.channels == [32, 64, 128, 256] and paper.igo.model.embed_dim == 256
     assert paper.igo.sde == default.igo.sde  # same forward process; only the scale changes
     assert paper.igo.train.max_steps > default.igo.train.max_steps

@@ -3,6 +3,7 @@ import copy
 from pathlib import Path
 
 from invdiff.config import load_yaml, parse_params
+from invdiff.overlay import apply_overlay, load_overlay
 from invdiff.overrides import set_dotted
 
 REPO = Path(__file__).resolve().parents[2]
@@ -81,3 +82,9 @@ def tiny_raw(**overrides):
 
 def tiny_params(**overrides):
     return parse_params(tiny_raw(**overrides))
+
+
+def paper_params():
+    """params.yaml with the params-paper.yaml overlay applied, as `make paper-params` writes it."""
+    raw = copy.deepcopy(load_yaml(REPO / "params.yaml"))
+    return parse_params(apply_overlay(raw, load_overlay(REPO / "params-paper.yaml"), "params-paper.yaml"))

@@ -96,7 +96,7 @@ def stages(dvc_yaml: Path) -> dict[str, dict]:
     for name, body in YAML(typ="safe").load(dvc_yaml.read_text())["stages"].items():
         body = body.get("do", body)
         script = next(token for token in body["cmd"].split() if token.endswith(".py"))
-        out[name] = {"script": script, "deps": list(body.get("deps", []))}
+        out[name] = {"script": script, "deps": list(body.get("deps", [])), "params": body.get("params", [])}
     return out
 
 

@@ -40,7 +40,7 @@ def _cell(row: dict, key: str, digits: int) -> str:
 def markdown_table(metrics: dict, operator: str) -> str:
     """One operator's rows as a Markdown table (``python -m invdiff.experiments.inverse.report``)."""
     columns = [("psnr", 2), ("ssim", 3), ("fid", 0), ("accuracy", 2), ("chi2", 2), ("coverage90", 2),
-               ("coverage50", 2), ("crps", 3), ("nfe", 0), ("vjps", 0), ("seconds_per_sample", 3)]
+               ("coverage50", 2), ("crps", 3), ("nfe", 0), ("vjps", 0)]
     entry = metrics["operators"][operator]
     lines = ["| method | knobs (tuning split) | " + " | ".join(c for c, _ in columns) + " |",
              "|---|---|" + "---|" * len(columns)]
