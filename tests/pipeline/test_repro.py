@@ -15,7 +15,8 @@ from helpers.params import REPO, tiny_raw
 from invdiff.io import split_timings
 
 pytestmark = pytest.mark.slow
-COPY = ["dvc.yaml", "params.yaml", "pipeline", "src", "data/fid", "data/meshes", ".dvc/config", ".dvcignore",
+COPY = ["dvc.yaml", "params.yaml", "pipeline", "src", "data/fid", "data/meshes", "docs/run_times.json", ".dvc/config",
+        ".dvcignore",
         ".gitignore"]
 
 
@@ -72,6 +73,8 @@ def test_repro_writes_metrics_plots_and_is_idempotent(workspace):
         assert (ws / "plots/branin" / name).stat().st_size > 0
     assert (ws / "models/branin/model.ckpt").is_file()
     assert not (ws / ".checkpoints").exists(), "no empty scratch folders once every training completed"
+    page = (ws / "docs/results.md").read_text()  # the results stage ran on the tiny metrics
+    assert "## Branin" in page and "## Pose from 2D keypoints" in page and "is absent" not in page
     second = _run(["dvc", "repro"], ws)
     assert "Running stage" not in second.stdout, second.stdout
 
