@@ -1,6 +1,7 @@
 """Params overlays: a file of dotted keys (``branin.train.max_steps: 20000``), each of which must already be a key of
-``params.yaml``, whose values replace that key's value. ``params-paper.yaml`` (the GPU scale) and the tests' tiny
-params are overlays, so every value lives in one file and an overlay shows only what it changes.
+``params.yaml``, whose values replace that key's value. ``params-paper.yaml`` (the GPU scale) is one, so every value
+lives in params.yaml and the overlay shows only what it changes; ``invdiff.overrides.set_dotted`` (tests,
+benchmarks) applies the same rule.
 
     python -m invdiff.overlay params-paper.yaml            # writes the merged params.yaml (comments kept)
     python -m invdiff.overlay params-paper.yaml --check    # validates the overlay, writes nothing
@@ -67,14 +68,8 @@ def merged(params_path: str | Path, overlay_path: str | Path) -> str:
     apply_overlay(data, load_overlay(overlay_path), source=str(overlay_path))
     out = io.StringIO()
     yaml.dump(data, out)
-    from invdiff.config import load_yaml  # re-read as the pipeline will, so a bad value stops here
-
-    tmp = Path(params_path).with_name(f".{Path(params_path).name}.check")
-    try:
-        tmp.write_text(out.getvalue())
-        parse_params(load_yaml(tmp), source=f"{params_path} + {overlay_path}")
-    finally:
-        tmp.unlink(missing_ok=True)
+    # re-read the text as the pipeline will (YAML 1.2 safe load), so a bad value stops here, before any write
+    parse_params(YAML(typ="safe", pure=True).load(out.getvalue()), source=f"{params_path} + {overlay_path}")
     return out.getvalue()
 
 

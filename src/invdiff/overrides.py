@@ -3,14 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from invdiff.overlay import apply_overlay
+
 
 def set_dotted(raw: dict, overrides: dict[str, Any]) -> dict:
-    """Write ``{"pose.train.mlp.lr": 1e-3, ...}`` into ``raw`` in place and return it; a missing parent key is a
-    KeyError naming it."""
-    for dotted, value in overrides.items():
-        node = raw
-        *parents, leaf = dotted.split(".")
-        for key in parents:
-            node = node[key]
-        node[leaf] = value
-    return raw
+    """Write ``{"pose.train.mlp.lr": 1e-3, ...}`` into ``raw`` in place and return it: the same rule as a params
+    overlay (:mod:`invdiff.overlay`), so a key ``raw`` lacks is a ConfigError naming it."""
+    return apply_overlay(raw, overrides, source="overrides")
