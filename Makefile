@@ -11,7 +11,7 @@ export GIT_PYTHON_REFRESH := quiet
 
 SWEEP ?= -S 'branin.model.width=64,128' -S 'branin.train.lr=1.0e-3,2.0e-3'
 
-.PHONY: install run test test-fast paper-params ui sweep clean-scratch
+.PHONY: install run test test-fast dvc-deps paper-params ui sweep clean-scratch
 
 install: $(STAMP)
 
@@ -31,6 +31,10 @@ test: install
 # The edit-test loop: everything but the end-to-end `dvc repro` runs (marker `slow`), the 15 slowest listed.
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow" --durations=15
+
+# dvc.yaml's code deps and params lists, regenerated from what each stage loads and its READS (a test checks them).
+dvc-deps: install
+	$(BIN)/python -m invdiff.dvc_deps --write
 
 # The GPU configuration: writes params-paper.yaml's overrides over params.yaml (git checkout params.yaml undoes it).
 paper-params: install

@@ -9,6 +9,9 @@ from invdiff.io import write_results
 from invdiff.progress import Progress
 from invdiff.stage import run_stage
 
+# the params keys this stage reads: dvc.yaml's params list (make dvc-deps), enforced while it runs
+READS = ("seed", "pointcloud.data", "pointcloud.baselines")
+
 
 def work(params):
     cfg = params.pointcloud
@@ -35,4 +38,4 @@ def work(params):
 
 
 if __name__ == "__main__":
-    run_stage("baselines_pointcloud", work)
+    run_stage("baselines_pointcloud", work, reads=READS)

@@ -15,6 +15,9 @@ from invdiff.io import atomic_dir, write_results
 from invdiff.paths import plots_dir
 from invdiff.stage import run_stage
 
+# the params keys this stage reads: dvc.yaml's params list (make dvc-deps), enforced while it runs
+READS = ("seed", "camera", "pose.data", "pose.diffusion", "pose.eval", "pose.baselines")
+
 
 def work(params):
     modules = {arch: PoseTask(arch).load() for arch in ARCHS if arch in params.pose.baselines.dps.priors}
@@ -33,4 +36,4 @@ def work(params):
 
 
 if __name__ == "__main__":
-    run_stage("baselines_pose", work)
+    run_stage("baselines_pose", work, reads=READS)

@@ -10,7 +10,10 @@ import sys
 from invdiff.config import load_params
 from invdiff.errors import InvdiffError
 from invdiff.io import write_json
+from invdiff.params_guard import ALL
 from invdiff.paths import metrics_path
+
+READS = ALL  # dvc.yaml: the whole params.yaml
 
 UNDO = ("params.yaml is unchanged by this check; after a failed `dvc exp run -S ...` the bad value is still in "
         "params.yaml: undo with `git checkout params.yaml`")

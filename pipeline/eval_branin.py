@@ -9,6 +9,9 @@ from invdiff.io import atomic_dir, write_results
 from invdiff.paths import plots_dir
 from invdiff.stage import run_stage
 
+# the params keys this stage reads: dvc.yaml's params list (make dvc-deps), enforced while it runs
+READS = ("seed", "branin.diffusion", "branin.eval", "branin.baselines")
+
 
 def work(params):
     results, targets = evaluate(params, BraninTask().load())
@@ -21,4 +24,4 @@ def work(params):
 
 
 if __name__ == "__main__":
-    run_stage("eval_branin", work)
+    run_stage("eval_branin", work, reads=READS)

@@ -10,6 +10,9 @@ from invdiff.io import atomic_dir, write_results
 from invdiff.paths import plots_dir
 from invdiff.stage import run_stage
 
+# the params keys this stage reads: dvc.yaml's params list (make dvc-deps), enforced while it runs
+READS = ("seed", "igo.alphas", "igo.sde", "igo.training_seeds", "igo.eval")
+
 
 def work(params):
     modules = trained_models(params.igo.alphas)
@@ -27,4 +30,4 @@ def work(params):
 
 
 if __name__ == "__main__":
-    run_stage("eval_igo", work)
+    run_stage("eval_igo", work, reads=READS)

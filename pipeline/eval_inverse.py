@@ -11,6 +11,9 @@ from invdiff.io import atomic_dir, write_results
 from invdiff.paths import plots_dir
 from invdiff.stage import run_stage
 
+# the params keys this stage reads: dvc.yaml's params list (make dvc-deps), enforced while it runs
+READS = ("seed", "mnist", "inverse")
+
 
 def work(params):
     optimizer = InverseOptimizerTask().load()
@@ -26,4 +29,4 @@ def work(params):
 
 
 if __name__ == "__main__":
-    run_stage("eval_inverse", work)
+    run_stage("eval_inverse", work, reads=READS)

@@ -9,6 +9,9 @@ from invdiff.io import atomic_dir, write_results
 from invdiff.paths import plots_dir
 from invdiff.stage import run_stage
 
+# the params keys this stage reads: dvc.yaml's params list (make dvc-deps), enforced while it runs
+READS = ("seed", "mnist_cfg.diffusion", "mnist_cfg.eval")
+
 
 def work(params):
     metrics, samples = evaluate(params, MnistCfgTask().load(), classifier.load())
@@ -24,4 +27,4 @@ def work(params):
 
 
 if __name__ == "__main__":
-    run_stage("eval_mnist_cfg", work)
+    run_stage("eval_mnist_cfg", work, reads=READS)

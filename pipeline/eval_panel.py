@@ -12,6 +12,9 @@ from invdiff.io import atomic_dir, save_figure, write_results
 from invdiff.paths import plots_dir
 from invdiff.stage import run_stage
 
+# the params keys this stage reads: dvc.yaml's params list (make dvc-deps), enforced while it runs
+READS = ("seed", "panel.training", "panel.rotmnist", "panel.hopper", "panel.eval")
+
 
 def work(params):
     torch.set_num_threads(params.panel.rotmnist.threads)
@@ -41,4 +44,4 @@ def work(params):
 
 
 if __name__ == "__main__":
-    run_stage("eval_panel", work)
+    run_stage("eval_panel", work, reads=READS)

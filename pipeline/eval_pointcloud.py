@@ -17,6 +17,12 @@ from invdiff.io import write_results
 from invdiff.progress import Progress
 from invdiff.stage import run_stage
 
+# the params keys this stage reads: dvc.yaml's params list (make dvc-deps), enforced while it runs
+READS = (
+    "seed", "pointcloud.data", "pointcloud.baselines", "pointcloud.model", "pointcloud.training",
+    "pointcloud.denoise"
+)
+
 SHOWN = ("noisy", "bilateral", "jet", "score", "igo_tau")  # the figure's columns (first seed), then the clean cloud
 
 
@@ -84,4 +90,4 @@ def work(params):
 
 
 if __name__ == "__main__":
-    run_stage("eval_pointcloud", work)
+    run_stage("eval_pointcloud", work, reads=READS)

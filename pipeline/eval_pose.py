@@ -13,6 +13,9 @@ from invdiff.io import atomic_dir, write_results
 from invdiff.paths import plots_dir
 from invdiff.stage import run_stage
 
+# the params keys this stage reads: dvc.yaml's params list (make dvc-deps), enforced while it runs
+READS = ("seed", "camera", "pose.data", "pose.diffusion", "pose.eval", "pose.baselines.refine")
+
 
 def work(params):
     modules = {arch: PoseTask(arch).load() for arch in ARCHS}
@@ -27,4 +30,4 @@ def work(params):
 
 
 if __name__ == "__main__":
-    run_stage("eval_pose", work)
+    run_stage("eval_pose", work, reads=READS)

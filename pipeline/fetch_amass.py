@@ -7,6 +7,9 @@ from invdiff.experiments.pose.data import dataset as pose_dataset
 from invdiff.io import atomic_dir
 from invdiff.stage import run_stage
 
+# the params keys this stage reads: dvc.yaml's params list (make dvc-deps), enforced while it runs
+READS = ("seed", "body_model", "amass")
+
 
 def work(params):
     with atomic_dir(body_model.model_dir()) as folder:
@@ -16,4 +19,4 @@ def work(params):
 
 
 if __name__ == "__main__":
-    run_stage("fetch_amass", work)
+    run_stage("fetch_amass", work, reads=READS)

@@ -4,6 +4,9 @@ import logging
 from invdiff.experiments.mnist import data as mnist
 from invdiff.stage import run_stage
 
+# the params keys this stage reads: dvc.yaml's params list (make dvc-deps), enforced while it runs
+READS = ("seed", "mnist")
+
 
 def work(params):
     splits, info = mnist.fetch(params.mnist, params.seed)
@@ -12,4 +15,4 @@ def work(params):
 
 
 if __name__ == "__main__":
-    run_stage("fetch_mnist", work)
+    run_stage("fetch_mnist", work, reads=READS)

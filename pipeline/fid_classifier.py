@@ -15,6 +15,9 @@ from invdiff.paths import models_dir, project_path
 from invdiff.stage import run_stage
 from invdiff.training import TrainResult, train, write_training_outputs
 
+# the params keys this stage reads: dvc.yaml's params list (make dvc-deps), enforced while it runs
+READS = ("seed", "trainer", "mnist", "classifier")
+
 
 def _train(params, folder):
     task = classifier.ClassifierTask()
@@ -64,4 +67,4 @@ def work(params):
 
 
 if __name__ == "__main__":
-    run_stage("fid_classifier", work)
+    run_stage("fid_classifier", work, reads=READS)

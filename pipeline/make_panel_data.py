@@ -8,6 +8,9 @@ from invdiff.io import save_figure, write_results
 from invdiff.paths import project_path
 from invdiff.stage import run_stage
 
+# the params keys this stage reads: dvc.yaml's params list (make dvc-deps), enforced while it runs
+READS = ("seed", "mnist.source", "panel.data")
+
 log = logging.getLogger("invdiff")
 
 
@@ -29,4 +32,4 @@ def work(params):
 
 
 if __name__ == "__main__":
-    run_stage("make_panel_data", work)
+    run_stage("make_panel_data", work, reads=READS)

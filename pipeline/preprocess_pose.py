@@ -7,6 +7,9 @@ from invdiff.io import atomic_dir, write_json, write_results
 from invdiff.paths import plots_dir
 from invdiff.stage import run_stage
 
+# the params keys this stage reads: dvc.yaml's params list (make dvc-deps), enforced while it runs
+READS = ("camera", "pose.data")
+
 
 def work(params):
     start = time.perf_counter()
@@ -20,4 +23,4 @@ def work(params):
 
 
 if __name__ == "__main__":
-    run_stage("preprocess_pose", work)
+    run_stage("preprocess_pose", work, reads=READS)

@@ -18,6 +18,7 @@ from invdiff.io import atomic_path
 from invdiff.markdown import table
 
 ROOT = Path(__file__).resolve().parents[1]
+READS = ()  # no params: dvc.yaml's params list (make dvc-deps)
 # (metrics files, section writer); a section whose first file is absent says so instead of failing the page
 SECTIONS = [(("branin",), branin), (("mnist_cfg",), mnist), (("igo",), igo), (("igo_panel",), panel),
             (("igo_pointcloud",), pointcloud), (("inverse",), inverse), (("pose", "pose_baselines"), pose)]

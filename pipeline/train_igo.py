@@ -4,6 +4,10 @@ from invdiff.experiments.igo.task import IgoTask, extra_training_seeds, models_f
 from invdiff.stage import run_stage
 from invdiff.training import train, write_training_outputs
 
+# the params keys this stage reads: dvc.yaml's params list (make dvc-deps), enforced while it runs
+READS = ("seed", "trainer", "mnist", "igo.sde", "igo.model", "igo.train", "igo.time_sampling", "igo.ema",
+         "igo.training_seeds")
+
 
 def work(params, args):
     task, folder = IgoTask(float(args.alpha)), models_folder() / f"alpha{args.alpha}"
@@ -18,4 +22,4 @@ def arguments(parser):
 
 
 if __name__ == "__main__":
-    run_stage("train_igo", work, add_arguments=arguments)
+    run_stage("train_igo", work, reads=READS, foreach="alpha", add_arguments=arguments)

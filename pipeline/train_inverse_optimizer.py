@@ -5,6 +5,12 @@ from invdiff.paths import models_dir
 from invdiff.stage import run_stage
 from invdiff.training import train, write_training_outputs
 
+# the params keys this stage reads: dvc.yaml's params list (make dvc-deps), enforced while it runs
+READS = (
+    "seed", "trainer", "mnist", "inverse.sigma_y", "inverse.tuning_fraction", "inverse.operators",
+    "inverse.diffusion", "inverse.model", "inverse.train", "inverse.ema", "inverse.pairs_per_image"
+)
+
 
 def work(params):
     task = InverseOptimizerTask()
@@ -12,4 +18,4 @@ def work(params):
 
 
 if __name__ == "__main__":
-    run_stage("train_inverse_optimizer", work)
+    run_stage("train_inverse_optimizer", work, reads=READS)

@@ -9,6 +9,9 @@ from invdiff.io import write_results
 from invdiff.stage import run_stage
 from invdiff.training import train, write_training_outputs
 
+# the params keys this stage reads: dvc.yaml's params list (make dvc-deps), enforced while it runs
+READS = ("seed", "trainer", "mnist", "panel.data", "panel.training", "panel.${item}")
+
 log = logging.getLogger("invdiff")
 
 
@@ -32,4 +35,4 @@ def arguments(parser):
 
 
 if __name__ == "__main__":
-    run_stage("train_panel", work, add_arguments=arguments)
+    run_stage("train_panel", work, reads=READS, foreach="dataset", add_arguments=arguments)

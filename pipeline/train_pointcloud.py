@@ -23,6 +23,9 @@ from invdiff.seeds import summarize
 from invdiff.stage import run_stage
 from invdiff.training import train, write_training_outputs
 
+# the params keys this stage reads: dvc.yaml's params list (make dvc-deps), enforced while it runs
+READS = ("seed", "trainer", "pointcloud.data", "pointcloud.model", "pointcloud.training")
+
 log = logging.getLogger("invdiff")
 
 
@@ -75,4 +78,4 @@ def work(params):
 
 
 if __name__ == "__main__":
-    run_stage("train_pointcloud", work)
+    run_stage("train_pointcloud", work, reads=READS)

@@ -4,6 +4,12 @@ from invdiff.paths import models_dir
 from invdiff.stage import run_stage
 from invdiff.training import train, write_training_outputs
 
+# the params keys this stage reads: dvc.yaml's params list (make dvc-deps), enforced while it runs
+READS = (
+    "seed", "trainer", "amass", "body_model", "camera", "pose.data", "pose.diffusion", "pose.standardize",
+    "pose.keypoint_dropout", "pose.${item}", "pose.train.${item}", "pose.ema"
+)
+
 
 def work(params, args):
     task = PoseTask(args.arch)
@@ -15,4 +21,4 @@ def arguments(parser):
 
 
 if __name__ == "__main__":
-    run_stage("train_pose", work, add_arguments=arguments)
+    run_stage("train_pose", work, reads=READS, foreach="arch", add_arguments=arguments)

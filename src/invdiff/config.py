@@ -1,46 +1,47 @@
 """Typed view of ``params.yaml``: the one config layer (DVC ``-S`` overrides edit the same file).
 
-Each experiment owns its section models beside its code (``experiments/<name>/config.py``); this module only
-assembles them. Every section is a pydantic model with ``extra="forbid"`` and strict types (:mod:`invdiff.sections`),
-so an unknown or ill-typed key fails with one line naming its path, e.g.
+Each experiment owns its section models beside its code (``experiments/<name>/config.py``, listed in its
+``SECTIONS``); this module finds and assembles them and names no experiment. Every section is a pydantic model
+with ``extra="forbid"`` and strict types (:mod:`invdiff.sections`), so an unknown or ill-typed key fails with one
+line naming its path, e.g.
 ``branin.train.lr: expected a number, got 'fast'``. Strict mode still accepts an int where a float is expected.
 """
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import pkgutil
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, create_model
 
 from invdiff.errors import ConfigError
-from invdiff.experiments.branin.config import BraninConfig
-from invdiff.experiments.igo.config import IgoConfig
-from invdiff.experiments.inverse.config import InverseConfig
-from invdiff.experiments.mnist.config import ClassifierConfig, MnistCfgConfig, MnistConfig
-from invdiff.experiments.panel.config import PanelConfig
-from invdiff.experiments.pointcloud.config import PointCloudConfig
-from invdiff.experiments.pose.config import PoseConfig
-from invdiff.experiments.pose.data.config import AmassConfig, BodyModelConfig, CameraConfig
 from invdiff.paths import project_path
 from invdiff.sections import MlflowConfig, Section, TrainerConfig
 
+SHARED = {"seed": (int, 0), "mlflow": (MlflowConfig, MlflowConfig()), "trainer": (TrainerConfig, TrainerConfig())}
 
-class Params(Section):
-    seed: int = 0
-    mlflow: MlflowConfig = MlflowConfig()
-    trainer: TrainerConfig = TrainerConfig()
-    branin: BraninConfig
-    mnist: MnistConfig = MnistConfig()
-    classifier: ClassifierConfig
-    mnist_cfg: MnistCfgConfig
-    body_model: BodyModelConfig = BodyModelConfig()
-    amass: AmassConfig = AmassConfig()
-    camera: CameraConfig = CameraConfig()
-    pose: PoseConfig
-    igo: IgoConfig
-    panel: PanelConfig = PanelConfig()
-    pointcloud: PointCloudConfig = PointCloudConfig()
-    inverse: InverseConfig
+
+def experiment_sections() -> dict[str, tuple[type, Any]]:
+    """Every experiment's top-level sections: each ``invdiff.experiments.<name>.config`` lists its own in
+    ``SECTIONS`` (a model class is required, an instance is the default), so a new experiment is found, not named."""
+    import invdiff.experiments as experiments
+
+    fields: dict[str, tuple[type, Any]] = {}
+    for info in sorted(pkgutil.iter_modules(experiments.__path__), key=lambda m: m.name):
+        if not info.ispkg or importlib.util.find_spec(f"{experiments.__name__}.{info.name}.config") is None:
+            continue
+        module = importlib.import_module(f"{experiments.__name__}.{info.name}.config")
+        for key, spec in getattr(module, "SECTIONS", {}).items():
+            if key in fields or key in SHARED:
+                raise RuntimeError(f"params section {key!r} of {module.__name__} is already registered")
+            fields[key] = (spec, ...) if isinstance(spec, type) else (type(spec), spec)
+    return fields
+
+
+Params = create_model("Params", __base__=Section, __module__=__name__, **SHARED, **experiment_sections())
+Params.__doc__ = "The whole params file: the shared sections and every experiment's (see experiment_sections)."
 
 
 def _describe(value: Any) -> str:

@@ -43,3 +43,6 @@ class BraninConfig(Section):
     train: OptimConfig
     eval: BraninEvalConfig
     baselines: BraninBaselinesConfig = BraninBaselinesConfig()
+
+# this experiment's top-level params sections, found by invdiff.config (a class: required; an instance: default)
+SECTIONS = {"branin": BraninConfig}

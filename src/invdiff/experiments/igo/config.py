@@ -89,3 +89,6 @@ class IgoConfig(Section):
             raise ValueError(f"igo.training_seeds.alphas {unknown} are not in igo.alphas {self.alphas}; list only "
                              "trained α there")
         return self
+
+# this experiment's top-level params sections, found by invdiff.config (a class: required; an instance: default)
+SECTIONS = {"igo": IgoConfig}

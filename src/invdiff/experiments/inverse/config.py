@@ -127,3 +127,6 @@ class InverseConfig(Section):
     pairs_per_image: int = Field(4, ge=1, description="(x, y) pairs drawn per training digit for the learned "
                                                       "optimizer, each with a random operator and fresh noise")
     eval: InverseEvalConfig
+
+# this experiment's top-level params sections, found by invdiff.config (a class: required; an instance: default)
+SECTIONS = {"inverse": InverseConfig}

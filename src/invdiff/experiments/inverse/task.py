@@ -21,9 +21,10 @@ from invdiff.diffusion import guided_eps
 from invdiff.diffusion.module import ConditionalDiffusion, load_diffusion_module
 from invdiff.experiments.inverse.problems import IMAGE_SHAPE, training_pairs, training_split
 from invdiff.experiments.mnist import data as mnist
+from invdiff.experiments.mnist.config import UnetConfig
 from invdiff.experiments.mnist.net import ContextUnet
 from invdiff.paths import models_dir
-from invdiff.sections import EmaConfig
+from invdiff.sections import EmaConfig, OptimConfig, ScheduleConfig, Section
 
 
 class ObservationUnet(nn.Module):
@@ -77,10 +78,26 @@ class _InverseTask:
         return load_diffusion_module(models_dir() / self.name / "model.ckpt" if path is None else path, build_net)
 
 
+class PriorTrainingView(Section):
+    """What determines the prior's weights (its training fingerprint and MLflow params): it never sees an
+    observation, so not ``sigma_y``, the operators or ``pairs_per_image``."""
+
+    tuning_fraction: float
+    diffusion: ScheduleConfig
+    model: UnetConfig
+    train: OptimConfig
+    ema: EmaConfig
+
+
 class InversePriorTask(_InverseTask):
     """:class:`invdiff.task.Task` of the unconditional prior."""
 
     kind = "prior"
+
+    def section(self, params: Params) -> PriorTrainingView:
+        cfg = params.inverse
+        return PriorTrainingView(tuning_fraction=cfg.tuning_fraction, diffusion=cfg.diffusion, model=cfg.model,
+                                 train=cfg.train, ema=cfg.ema)
 
     def build(self, params: Params):
         cfg = params.inverse

@@ -54,3 +54,6 @@ class MnistCfgConfig(Section):
     train: OptimConfig
     ema: EmaConfig = EmaConfig(enabled=False)
     eval: MnistEvalConfig
+
+# this experiment's top-level params sections, found by invdiff.config (a class: required; an instance: default)
+SECTIONS = {"mnist": MnistConfig(), "classifier": ClassifierConfig, "mnist_cfg": MnistCfgConfig}

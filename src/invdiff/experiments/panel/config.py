@@ -101,3 +101,6 @@ class PanelConfig(Section):
                 raise ValueError(f"panel.{name}.interp_steps ({steps}) must be below the sequence length "
                                  f"({total}): the steps after it are the extrapolation window")
         return self
+
+# this experiment's top-level params sections, found by invdiff.config (a class: required; an instance: default)
+SECTIONS = {"panel": PanelConfig()}

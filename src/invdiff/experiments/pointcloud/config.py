@@ -115,3 +115,6 @@ class PointCloudConfig(Section):
     model: ScoreNetConfig = ScoreNetConfig()
     training: ScoreTrainingConfig = ScoreTrainingConfig()
     denoise: DenoiseConfig = DenoiseConfig()
+
+# this experiment's top-level params sections, found by invdiff.config (a class: required; an instance: default)
+SECTIONS = {"pointcloud": PointCloudConfig()}

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from invdiff.experiments.pose.data.config import PoseDataConfig
+from invdiff.experiments.pose.data.config import AmassConfig, BodyModelConfig, CameraConfig, PoseDataConfig
 from invdiff.sections import EmaConfig, GuidanceWeights, MlpConfig, OptimConfig, SamplerConfig, ScheduleConfig, Section
 
 
@@ -120,3 +120,6 @@ class PoseConfig(Section):
     ema: EmaConfig = EmaConfig()
     eval: PoseEvalConfig
     baselines: PoseBaselinesConfig = PoseBaselinesConfig()
+
+# this experiment's top-level params sections, found by invdiff.config (a class: required; an instance: default)
+SECTIONS = {"body_model": BodyModelConfig(), "amass": AmassConfig(), "camera": CameraConfig(), "pose": PoseConfig}
