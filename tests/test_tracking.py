@@ -107,4 +107,36 @@ def test_a_copied_project_writes_artifacts_only_into_itself(tmp_path, monkeypatc
 def test_every_trained_experiment_has_a_description_for_the_ui():
     from invdiff.experiments.registry import TASKS
 
-    assert {task.experiment for task in TASKS.values()} <= set(tracking.DESCRIPTIONS)
+    assert {task.experiment for task in TASKS.values()} <= set(tracking.descriptions())
+
+
+def test_the_raw_sql_relocation_matches_this_mlflow_schema(tmp_path):
+    """relocate_artifacts edits MLflow's tables directly (MLflow has no API to move a store): pinned to the schema
+    of the installed MLflow, so a release that renames a table or column fails here, loudly, not silently."""
+    uri = f"sqlite:///{tmp_path}/store.db"
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    exp = client.create_experiment("schema", artifact_location=(tmp_path / "elsewhere" / "mlartifacts" / "x").as_uri())
+    run = client.create_run(exp)
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "store.db") as conn:
+        for table, column in tracking._LOCATIONS:
+            columns = {row[1] for row in conn.execute(f"pragma table_info({table})")}
+            assert column in columns, f"MLflow {mlflow.__version__}: {table}.{column} is gone"
+    assert tracking.relocate_artifacts(uri, tmp_path) == 2  # the experiment's and the run's location
+    assert client.get_run(run.info.run_id).info.artifact_uri.startswith((tmp_path / "mlartifacts").as_uri())
+    with sqlite3.connect(tmp_path / "store.db") as conn:
+        conn.execute("alter table runs rename column artifact_uri to moved")
+    with pytest.raises(RuntimeError, match="runs.artifact_uri"):
+        tracking.relocate_artifacts(uri, tmp_path)
+
+
+def test_importing_tracking_sets_no_environment():
+    import subprocess
+    import sys
+
+    code = ("import os; before = dict(os.environ); import invdiff.tracking; "
+            "print(sorted(set(os.environ.items()) ^ set(before.items())))")
+    env = {k: v for k, v in __import__("os").environ.items() if k not in tracking.QUIET}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -1,9 +1,11 @@
-"""The optimiser every task uses: AdamW with a per-step learning-rate decay (params ``<task>.train``)."""
+"""How every task's model is optimised: AdamW with a per-step learning-rate decay (params ``<task>.train``), the
+LightningModule base that wires it (:class:`TrainableModule`), and the IGO objective three experiments train with."""
 from __future__ import annotations
 
 import math
 from typing import Any, Callable
 
+import pytorch_lightning as pl
 import torch
 
 
@@ -32,3 +34,31 @@ def adamw_with_decay(parameters, optim: dict[str, Any]) -> dict[str, Any]:
 
 def num_parameters(module: torch.nn.Module) -> int:
     return sum(p.numel() for p in module.parameters())
+
+
+def igo_loss(full: torch.Tensor, intermediate: torch.Tensor | None, alpha: float) -> torch.Tensor:
+    """The IGO paper's α L + (1 − α) R; with R absent (None) or α = 1, L itself (no zero-weighted R in the graph)."""
+    return full if intermediate is None or alpha >= 1 else alpha * full + (1 - alpha) * intermediate
+
+
+class TrainableModule(pl.LightningModule):
+    """Base of every task's LightningModule: ``self.net`` is the network, ``hparams.optim`` its ``OptimConfig``
+    dump. Subclasses write ``training_step``; a module that optimises more than ``self.net`` overrides
+    :meth:`optimized_parameters`."""
+
+    def optimized_parameters(self):
+        return self.net.parameters()
+
+    def configure_optimizers(self):
+        return adamw_with_decay(self.optimized_parameters(), self.hparams.optim)
+
+    def num_parameters(self) -> int:
+        return num_parameters(self.net)
+
+    def log_losses(self, loss: torch.Tensor, parts: dict[str, torch.Tensor | None]) -> torch.Tensor:
+        """Log the objective as ``train/loss`` (on the progress bar) and each named part beside it; returns it."""
+        self.log("train/loss", loss, prog_bar=True, on_step=True, on_epoch=False)
+        for name, value in parts.items():
+            if value is not None:
+                self.log(f"train/{name}", value, on_step=True, on_epoch=False)
+        return loss

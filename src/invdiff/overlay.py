@@ -1,7 +1,7 @@
 """Params overlays: a file of dotted keys (``branin.train.max_steps: 20000``), each of which must already be a key of
 ``params.yaml``, whose values replace that key's value. ``params-paper.yaml`` (the GPU scale) is one, so every value
-lives in params.yaml and the overlay shows only what it changes; ``invdiff.overrides.set_dotted`` (tests,
-benchmarks) applies the same rule.
+lives in params.yaml and the overlay shows only what it changes; so is the tests' tiny scale
+(``tests/params-tiny.yaml``), and ``invdiff.overrides.set_dotted`` (tests, benchmarks) applies the same rule.
 
     python -m invdiff.overlay params-paper.yaml            # writes the merged params.yaml (comments kept)
     python -m invdiff.overlay params-paper.yaml --check    # validates the overlay, writes nothing

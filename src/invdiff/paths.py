@@ -59,10 +59,6 @@ def project_path(*parts: str | Path) -> Path:
     return project_root().joinpath(*parts)
 
 
-def data_dir() -> Path:
-    return project_path("data")
-
-
 def models_dir() -> Path:
     return project_path("models")
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from typing import Iterable, Iterator, TypeVar
 
 import pytorch_lightning as pl
 
 log = logging.getLogger("invdiff")
-T = TypeVar("T")
 
 
 def on_tty() -> bool:
@@ -54,14 +52,6 @@ class Progress:
             log.info("%s: %g/%g (%d%%, %.1fs%s)", self.desc, done, self.total, percent,
                      time.perf_counter() - self._start, extra)
             self._next = (percent // self.every_percent + 1) * self.every_percent
-
-
-def track(items: Iterable[T], total: int, desc: str, every_percent: int = 10, enabled: bool = True) -> Iterator[T]:
-    """Iterate ``items`` reporting progress through :class:`Progress`."""
-    progress = Progress(desc, total, enabled, every_percent)
-    for i, item in enumerate(items, start=1):
-        yield item
-        progress.update_to(i)
 
 
 class PercentProgress(pl.Callback):

@@ -9,19 +9,17 @@ a store that lives inside the workspace has them re-pointed to this workspace at
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import os
+import pkgutil
 import sqlite3
 import subprocess
 from pathlib import Path
 from typing import Any, Iterator
 
-os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
-os.environ.setdefault("DVC_NO_ANALYTICS", "1")
-os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
-
-from invdiff.paths import project_root, workspace_root  # noqa: E402
-from invdiff.sections import MlflowConfig  # noqa: E402
+from invdiff.paths import project_root, workspace_root
+from invdiff.sections import MlflowConfig
 
 URI_ENV = "INVDIFF_MLFLOW_URI"
 _enabled = False
@@ -40,9 +38,17 @@ def resolve_uri(cfg: MlflowConfig, root: Path | None = None) -> str:
     return uri
 
 
+# set (unless the user has) before MLflow, and the GitPython it loads, are first imported: no telemetry calls
+# home (nothing leaves the machine at run time) and no warning when git is not on PATH
+QUIET = {"MLFLOW_DISABLE_TELEMETRY": "true", "DVC_NO_ANALYTICS": "1", "GIT_PYTHON_REFRESH": "quiet"}
+
+
 def setup(cfg: MlflowConfig) -> bool:
-    """Point MLflow at the project's store. Returns whether tracking is on."""
+    """Point MLflow at the project's store (and quiet its telemetry, :data:`QUIET`). Returns whether tracking is
+    on. Importing this module changes nothing; this call is where the process's environment is set."""
     global _enabled
+    for key, value in QUIET.items():
+        os.environ.setdefault(key, value)
     _enabled = cfg.enabled
     if _enabled:
         import mlflow
@@ -67,9 +73,13 @@ def relocate_artifacts(uri: str, root: Path) -> int:
     changed = 0
     with contextlib.closing(sqlite3.connect(db, timeout=60)) as conn, conn:
         tables = {name for (name,) in conn.execute("select name from sqlite_master where type = 'table'")}
+        if not tables:
+            return 0  # a new, empty store: MLflow creates its tables on first use
         for table, column in _LOCATIONS:
             if table not in tables or column not in {row[1] for row in conn.execute(f"pragma table_info({table})")}:
-                continue
+                raise RuntimeError(
+                    f"MLflow store {db}: no column {table}.{column}, where MLflow 3.13's schema keeps artifact "
+                    "locations; this MLflow's schema changed (update tracking._LOCATIONS and tests/test_tracking.py)")
             rows = conn.execute(f"select rowid, {column} from {table} where {column} like 'file://%/mlartifacts/%'")
             for rowid, location in rows.fetchall():
                 head, _, rest = location.partition("/mlartifacts/")
@@ -90,30 +100,17 @@ def _artifact_root() -> Path:
     return workspace_root() / "mlartifacts"
 
 
-DESCRIPTIONS = {
-    "branin": "Toy: conditional DDPM samples x with f(x) = y* on the negative Branin function's level sets, per "
-              "guidance weight w, against the exact conditional, gradient descent and MCMC. Parent run per "
-              "evaluation, one child per method / w; train_branin holds the training curve.",
-    "mnist_cfg": "Class-conditional MNIST DDPM with classifier-free guidance: FID, classifier accuracy and "
-                 "diversity per guidance weight w, with the Gaussian reference and the real-data floor.",
-    "pose": "3D SMPL pose (6D rotations) from 2D BODY_25 keypoints: MLP vs transformer denoiser per protocol "
-            "(val, paper) and guidance weight w; linear-Gaussian reference rows; baselines (gradient descent, "
-            "DPS). Filter child runs with params.arch = 'mlp' / params.protocol = 'val'.",
-    "igo": "Intermediate Generator Optimization on MNIST: score U-Net on a cat-map SDE; FID of the full and "
-           "intermediate paths per loss weight alpha, against a Gaussian fitted to the pixels and the data floor.",
-    "igo_panel": "IGO on panel data: latent ODEs (node, meode, igo; 3 seeds) on rotating MNIST and the MuJoCo "
-                 "hopper; interpolation / extrapolation MSE per model against the persistence, linear and "
-                 "train-mean references, the paper's Figure 4. Filter child runs with params.dataset / params.model.",
-    "igo_pointcloud": "IGO in 3D: score-based point-cloud denoiser pretrained by denoising score matching, then "
-                      "fine-tuned plainly and with IGO's E_tau / D_tau (3 seeds); Chamfer and point-to-mesh "
-                      "distance per method and noise level beside bilateral / jet smoothing and the noisy input "
-                      "(Table 1); Figure 5b weight curves in the training runs.",
-    "classifier": "The frozen LeNet whose features score FID (MNIST and IGO) and whose predictions give accuracy.",
-    "inverse": "Linear inverse problems on MNIST (denoise, box, random pixels, blur, pooling): the learned optimizer "
-               "(conditional DDPM per w) against zero-shot posterior samplers on one unconditional prior (DPS, "
-               "PiGDM, TMPD, annealed Langevin, ULA, GPnP) and the exact Gaussian-prior posterior. One child run per "
-               "operator/method; filter with params.operator / params.method.",
-}
+def descriptions() -> dict[str, str]:
+    """{MLflow experiment: the description its UI page shows}, from each experiment package's
+    ``MLFLOW_EXPERIMENTS`` (found, not named: the shared layer knows no experiment)."""
+    import invdiff.experiments as experiments
+
+    out: dict[str, str] = {}
+    for info in pkgutil.iter_modules(experiments.__path__):
+        if info.ispkg:
+            package = importlib.import_module(f"{experiments.__name__}.{info.name}")
+            out.update(getattr(package, "MLFLOW_EXPERIMENTS", {}))
+    return out
 
 
 def experiment_id(name: str) -> str:
@@ -132,7 +129,7 @@ def experiment_id(name: str) -> str:
             raise RuntimeError(f"MLflow experiment {name!r} could not be created in {mlflow.get_tracking_uri()}")
     # the description shows on the experiment's page; the kind makes MLflow 3's UI open it as model training
     # (runs, charts, compare) instead of the GenAI view (traces, evaluations)
-    wanted = {"mlflow.note.content": DESCRIPTIONS.get(name), "mlflow.experimentKind": "custom_model_development"}
+    wanted = {"mlflow.note.content": descriptions().get(name), "mlflow.experimentKind": "custom_model_development"}
     client = mlflow.MlflowClient()
     for key, value in wanted.items():
         if value and exp.tags.get(key) != value:
@@ -248,17 +245,6 @@ def log_figure(fig, artifact_file: str, run_id: str | None = None) -> None:
         mlflow.MlflowClient().log_figure(run_id, fig, artifact_file, save_kwargs=save)
     else:
         mlflow.log_figure(fig, artifact_file, save_kwargs=save)
-
-
-def log_file(path: str | Path, artifact_path: str | None = None, run_id: str | None = None) -> None:
-    if not _enabled:
-        return
-    import mlflow
-
-    if run_id:
-        mlflow.MlflowClient().log_artifact(run_id, str(path), artifact_path)
-    else:
-        mlflow.log_artifact(str(path), artifact_path)
 
 
 def set_tags(tags: dict[str, str], run_id: str | None) -> None:

@@ -135,13 +135,75 @@ def _may_resume(scratch: Path, key: resume.ResumeKey) -> bool:
     return True
 
 
+def _logger(task: Task, params: Params, module, scratch: Path, run_id: str | None):
+    """The MLflow logger of this training (None when tracking is off); a new run records its params."""
+    tags = tracking.run_tags(f"train_{task.name}", task.data_source(params), task=task.name)
+    logger = tracking.lightning_logger(task.experiment, f"train_{task.name}", tags, run_id=run_id)
+    if logger is not None and run_id is None:
+        (scratch / resume.RUN_FILE).write_text(logger.run_id)
+        logger.log_hyperparams({**flatten(task.section(params).model_dump(exclude={"eval", "baselines"}),
+                                          f"{task.name}."),
+                                **flatten(params.trainer, "trainer."), "seed": params.seed,
+                                "num_parameters": module.num_parameters()})
+    return logger
+
+
+def _trainer(task: Task, params: Params, scratch: Path, logger, loader, history: "LossHistory",
+             callbacks: list[pl.Callback]) -> pl.Trainer:
+    t = params.trainer
+    checkpointing = ModelCheckpoint(dirpath=scratch, filename="step{step}", save_last=True, save_top_k=0,
+                                    every_n_train_steps=t.checkpoint_every_n_steps, enable_version_counter=False)
+    show_bar, progress_callbacks = lightning_progress()
+    averaging = task.averaging(params)
+    averaging_callbacks = [WarmupEMA(averaging)] if averaging is not None and averaging.enabled else []
+    return pl.Trainer(
+        accelerator=t.accelerator, devices=t.devices, strategy=t.strategy, num_nodes=t.num_nodes,
+        precision=t.precision, max_steps=task.section(params).train.max_steps, max_epochs=-1, logger=logger or False,
+        callbacks=[history, resume.RngState(loader), checkpointing, *averaging_callbacks, *progress_callbacks,
+                   *callbacks],
+        enable_progress_bar=show_bar, enable_model_summary=False, log_every_n_steps=t.log_every_n_steps,
+        limit_val_batches=0, num_sanity_val_steps=0, deterministic="warn", default_root_dir=str(scratch),
+    )
+
+
+def _fit(trainer: pl.Trainer, module, loader, last: Path, resuming: bool, task: Task, params: Params) -> None:
+    """Fit to max_steps (from ``last`` when resuming); an interruption says where its checkpoint is."""
+    max_steps, every = task.section(params).train.max_steps, params.trainer.checkpoint_every_n_steps
+    try:
+        trainer.fit(module, train_dataloaders=loader, ckpt_path=str(last) if resuming else None)
+    except (KeyboardInterrupt, SystemExit):  # Lightning turns Ctrl-C into SystemExit(1) after its shutdown
+        saved = f"its last checkpoint (step {_saved_step(last)}) is in {last.parent}" if last.is_file() else \
+            f"no checkpoint was saved yet (every {every} steps)"
+        log.warning("interrupted %s at step %d of %d; %s -- run the same command again (e.g. `dvc repro`) to "
+                    "resume from it", task.name, trainer.global_step, max_steps, saved)
+        raise
+    if trainer.global_step < max_steps:
+        raise RuntimeError(f"training of {task.name} stopped at step {trainer.global_step} of "
+                           f"{max_steps}; re-run to resume from {last}")
+
+
+def _save(trainer: pl.Trainer, result: TrainResult, task: Task, params: Params, key, scratch: Path) -> None:
+    """Rank zero writes model.ckpt and train_info.json atomically, closes the run and clears the scratch."""
+    if not trainer.is_global_zero:
+        return
+    with atomic_path(result.checkpoint) as tmp:
+        trainer.save_checkpoint(tmp)
+    write_json(result.checkpoint.parent / "train_info.json", {
+        "task": task.name, "steps": result.steps, "seconds": round(result.seconds, 2),
+        "final_loss": result.final_loss, "num_parameters": result.num_parameters, "mlflow_run_id": result.run_id,
+        "resumed_from_step": result.resumed_from_step, "data_source": task.data_source(params),
+        "resume_key": key.summary()})
+    tracking.log_metrics({"train_seconds": result.seconds}, run_id=result.run_id)
+    tracking.set_tags({"checkpoint_path": str(result.checkpoint.resolve())}, run_id=result.run_id)
+    resume.discard(scratch, "training completed")
+
+
 def train(task: Task, params: Params, out_dir: str | Path, *, callbacks: list[pl.Callback] | None = None,
           scratch: str | Path | None = None) -> TrainResult:
     """Train ``task`` to ``<section>.train.max_steps``; write ``out_dir/model.ckpt`` and ``out_dir/train_info.json``.
 
     By name: ``train(get_task("branin"), ...)`` with :func:`invdiff.experiments.registry.get_task`.
     """
-    cfg = task.section(params)
     out_dir = Path(out_dir)
     scratch = Path(scratch) if scratch else checkpoint_scratch(task.name, params.seed)
     last = scratch / "last.ckpt"
@@ -160,61 +222,17 @@ def train(task: Task, params: Params, out_dir: str | Path, *, callbacks: list[pl
     resume.claim(scratch, out_dir)
     write_json(scratch / resume.KEY_FILE, key.to_json())
 
-    tags = tracking.run_tags(f"train_{task.name}", task.data_source(params), task=task.name)
-    logger = tracking.lightning_logger(task.experiment, f"train_{task.name}", tags, run_id=run_id)
-    if logger is not None and run_id is None:
-        run_file.write_text(logger.run_id)
-        logger.log_hyperparams({**flatten(cfg.model_dump(exclude={"eval", "baselines"}), f"{task.name}."),
-                                **flatten(params.trainer, "trainer."), "seed": params.seed,
-                                "num_parameters": module.num_parameters()})
-
-    t = params.trainer
-    history = LossHistory(every=t.log_every_n_steps)
-    checkpointing = ModelCheckpoint(dirpath=scratch, filename="step{step}", save_last=True, save_top_k=0,
-                                    every_n_train_steps=t.checkpoint_every_n_steps, enable_version_counter=False)
-    show_bar, progress_callbacks = lightning_progress()
-    averaging = task.averaging(params)
-    averaging_callbacks = [WarmupEMA(averaging)] if averaging is not None and averaging.enabled else []
-    trainer = pl.Trainer(
-        accelerator=t.accelerator, devices=t.devices, strategy=t.strategy, num_nodes=t.num_nodes,
-        precision=t.precision, max_steps=cfg.train.max_steps, max_epochs=-1, logger=logger or False,
-        callbacks=[history, resume.RngState(loader), checkpointing, *averaging_callbacks, *progress_callbacks,
-                   *(callbacks or [])],
-        enable_progress_bar=show_bar, enable_model_summary=False, log_every_n_steps=t.log_every_n_steps,
-        limit_val_batches=0, num_sanity_val_steps=0, deterministic="warn", default_root_dir=str(scratch),
-    )
-    start_step = 0
-    if resuming:
-        start_step = _saved_step(last)
-    try:
-        trainer.fit(module, train_dataloaders=loader, ckpt_path=str(last) if resuming else None)
-    except (KeyboardInterrupt, SystemExit):  # Lightning turns Ctrl-C into SystemExit(1) after its shutdown
-        saved = f"its last checkpoint (step {_saved_step(last)}) is in {scratch}" if last.is_file() else \
-            f"no checkpoint was saved yet (every {t.checkpoint_every_n_steps} steps)"
-        log.warning("interrupted %s at step %d of %d; %s -- run the same command again (e.g. `dvc repro`) to "
-                    "resume from it", task.name, trainer.global_step, cfg.train.max_steps, saved)
-        raise
-    if trainer.global_step < cfg.train.max_steps:
-        raise RuntimeError(f"training of {task.name} stopped at step {trainer.global_step} of "
-                           f"{cfg.train.max_steps}; re-run to resume from {last}")
-
-    checkpoint = out_dir / "model.ckpt"
-    result = TrainResult(checkpoint=checkpoint, run_id=logger.run_id if logger else None,
+    logger = _logger(task, params, module, scratch, run_id)
+    history = LossHistory(every=params.trainer.log_every_n_steps)
+    trainer = _trainer(task, params, scratch, logger, loader, history, callbacks or [])
+    start_step = _saved_step(last) if resuming else 0
+    _fit(trainer, module, loader, last, resuming, task, params)
+    result = TrainResult(checkpoint=out_dir / "model.ckpt", run_id=logger.run_id if logger else None,
                          steps=trainer.global_step, seconds=history.elapsed(),
                          final_loss=history.losses[-1] if history.losses else float("nan"),
                          num_parameters=module.num_parameters(), loss_steps=history.steps, losses=history.losses,
                          resumed_from_step=start_step)
-    if trainer.is_global_zero:
-        with atomic_path(checkpoint) as tmp:
-            trainer.save_checkpoint(tmp)
-        write_json(out_dir / "train_info.json", {
-            "task": task.name, "steps": result.steps, "seconds": round(result.seconds, 2),
-            "final_loss": result.final_loss, "num_parameters": result.num_parameters, "mlflow_run_id": result.run_id,
-            "resumed_from_step": start_step, "data_source": task.data_source(params),
-            "resume_key": key.summary()})
-        tracking.log_metrics({"train_seconds": result.seconds}, run_id=result.run_id)
-        tracking.set_tags({"checkpoint_path": str(checkpoint.resolve())}, run_id=result.run_id)
-        resume.discard(scratch, "training completed")
+    _save(trainer, result, task, params, key, scratch)
     return result
 
 

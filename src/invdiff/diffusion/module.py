@@ -15,18 +15,17 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import pytorch_lightning as pl
 import torch
 from torch import nn
 
 from invdiff.diffusion.forward import epsilon_loss, unit_dropout
 from invdiff.diffusion.schedules import make_schedule
 from invdiff.diffusion.standardize import Standardizer
-from invdiff.optim import adamw_with_decay, num_parameters
+from invdiff.optim import TrainableModule
 from invdiff.sections import ScheduleConfig
 
 
-class ConditionalDiffusion(pl.LightningModule):
+class ConditionalDiffusion(TrainableModule):
     def __init__(self, net: nn.Module, net_config: dict[str, Any], diffusion: dict[str, Any], optim: dict[str, Any],
                  extra: dict[str, Any] | None = None, loss_weight: list[float] | None = None,
                  standardize: dict[str, list[int]] | None = None, unit_dropout: dict[str, Any] | None = None):
@@ -85,11 +84,6 @@ class ConditionalDiffusion(pl.LightningModule):
         with averaging has finished (or was loaded from its checkpoint), the raw weights otherwise."""
         return self.net
 
-    def configure_optimizers(self):
-        return adamw_with_decay(self.net.parameters(), self.hparams.optim)
-
-    def num_parameters(self) -> int:
-        return num_parameters(self.net)
 
 
 def load_diffusion_module(path, build_net: Callable[[dict[str, Any]], nn.Module],

@@ -9,7 +9,8 @@ from torch import nn
 from invdiff.experiments.pointcloud import metrics, table
 from invdiff.experiments.pointcloud.patches import brownian_pair
 from invdiff.experiments.pointcloud.score_net import ScoreDenoiser, denoise, half_weight_copy
-from invdiff.experiments.pointcloud.task import ScoreModule, igo_loss, random_rotations, weight_comparison
+from invdiff.experiments.pointcloud.task import ScoreModule, random_rotations, weight_comparison
+from invdiff.optim import igo_loss
 
 MODEL = dict(convs=2, width=8, knn=6, hidden=16, blocks=1, unit=0.02)
 OPTIM = dict(max_steps=10, batch_size=2, lr=1e-3, weight_decay=0.0, lr_decay="constant", warmup_steps=0, frames=4,

@@ -110,6 +110,83 @@ def _paths(alpha: float) -> tuple[str, ...]:
     return ("full",) if alpha >= 1 else ("full", "intermediate")
 
 
+class _Sampler:
+    """Samples and scores one model's paths, seed by seed, against one FID reference (shared by every α)."""
+
+    def __init__(self, params: Params, classifier: LeNet, train_images: torch.Tensor, test_images: torch.Tensor):
+        self.cfg, self.seed, self.classifier = params.igo.eval, params.seed, classifier
+        self.reference = ReferenceFid(feature_extractor(classifier), test_images, "the MNIST test split")
+        self.moments = data_moments(train_images)
+        self.snapshots: list[tuple[float, np.ndarray]] = []  # the first α's full-path trajectory
+
+    def score(self, x: torch.Tensor, suffix: str = "") -> dict[str, float]:
+        return {"fid" + suffix: self.reference(x),
+                "confident" + suffix: round(confident_fraction(self.classifier, x), 4)}
+
+    def _record(self, t: float, x: torch.Tensor) -> None:
+        self.snapshots.append((t, x[:TRAJECTORY_SAMPLES, 0].numpy().copy()))
+
+    def rows(self, module: IgoScoreModel, alpha: float, shown: dict | None = None) -> list[dict]:
+        """One row per sampling seed; ``shown`` receives the first seed's images per path."""
+        rows = []
+        for seed in range(self.cfg.seeds):
+            row = {}
+            for path in _paths(alpha):
+                suffix = "" if path == "full" else "_intermediate"
+                start = time.perf_counter()
+                x, nfe = generate(module, path, self.moments, self.cfg, paired_generator(self.seed, seed),
+                                  callback=None if self.snapshots or shown is None else self._record)
+                row.update(self.score(x, suffix))
+                row["nfe" + suffix] = nfe
+                row["seconds" + suffix] = round(time.perf_counter() - start, 1)
+                if seed == 0 and shown is not None:
+                    shown[path] = mnist.to_pixels(x.clamp(-1, 1))
+            rows.append(row)
+        return rows
+
+
+def _alpha_summary(rows: list[dict], alpha: float) -> dict:
+    summary = summarize(rows)
+    if alpha >= 1:  # the intermediate path is untrained at α = 1: not sampled
+        summary.update({f"{key}_intermediate{sd}": None for key in ("fid", "confident", "nfe", "seconds")
+                        for sd in ("", "_sd")})
+    return summary
+
+
+def _add_paired_differences(metrics: dict, per_seed: dict[float, list[float]]) -> None:
+    """``fid_minus_alpha1``: each α < 1 minus the α = 1 model, paired by sampling seed."""
+    if 1.0 not in per_seed:
+        return
+    for alpha in per_seed:
+        if alpha < 1:
+            metrics[f"alpha={alpha_label(alpha)}"].update(summarize(
+                [{"fid_minus_alpha1": a - b} for a, b in zip(per_seed[alpha], per_seed[1.0])]))
+
+
+def _add_training_seed_rows(metrics: dict, by_training_seed: dict[float, dict[int, dict[str, float]]]) -> None:
+    """``*_by_training_seed`` lists and ``*_over_training_seeds`` mean ± sd (paired with α = 1 where both ran)."""
+    for alpha, seeds in by_training_seed.items():
+        row = metrics[f"alpha={alpha_label(alpha)}"]
+        row["training_seeds"] = list(seeds)
+        for key in next(iter(seeds.values())):
+            row[f"{key}_by_training_seed"] = [values[key] for values in seeds.values()]
+        row.update(_over_training_seeds(summarize(list(seeds.values()))))
+        shared = [s for s in seeds if s in by_training_seed.get(1.0, {})] if alpha < 1 else []
+        if shared:  # paired by training seed: the same initialisation and batch order at both α
+            row.update(_over_training_seeds(summarize(
+                [{"fid_minus_alpha1": seeds[s]["fid"] - by_training_seed[1.0][s]["fid"]} for s in shared])))
+
+
+def _add_floor(metrics: dict, sampler: _Sampler, train_images: torch.Tensor, params: Params) -> None:
+    cfg = params.igo.eval
+    floor = summarize([sampler.score(train_images[torch.randperm(len(train_images),
+                                                                 generator=paired_generator(params.seed, s))
+                                                  [:cfg.num_samples]]) for s in range(cfg.seeds)])
+    metrics["real_fid_floor"], metrics["real_fid_floor_sd"] = floor["fid"], floor["fid_sd"]
+    metrics["real_confident"], metrics["real_confident_sd"] = floor["confident"], floor["confident_sd"]
+    metrics.update(num_samples=cfg.num_samples, seeds=cfg.seeds, sampler=cfg.sampler.model_dump(), data_source="real")
+
+
 def evaluate(params: Params, modules: dict[float, IgoScoreModel], classifier: LeNet,
              retrained: dict[float, dict[int, IgoScoreModel]] | None = None):
     """Returns (metrics dict, {α: {"full": uint8 [N,28,28], "intermediate": uint8 or None}} of the first seed, the
@@ -121,50 +198,20 @@ def evaluate(params: Params, modules: dict[float, IgoScoreModel], classifier: Le
     cfg = params.igo.eval
     train_images = mnist.to_model_space(mnist.load_split("train")[0])
     test_images = mnist.to_model_space(mnist.load_split("test")[0])
-    feature_dim = classifier.features[-1].out_features
-    check_sample_size(cfg, len(train_images), len(test_images), feature_dim)
-    reference = ReferenceFid(feature_extractor(classifier), test_images, "the MNIST test split")
-    moments = data_moments(train_images)
+    check_sample_size(cfg, len(train_images), len(test_images), classifier.features[-1].out_features)
+    sampler = _Sampler(params, classifier, train_images, test_images)
     gaussian = GaussianImages(train_images)
-
-    def score(x: torch.Tensor, suffix: str = "") -> dict[str, float]:
-        return {"fid" + suffix: reference(x), "confident" + suffix: round(confident_fraction(classifier, x), 4)}
-
-    metrics: dict = {GAUSSIAN: summarize([score(gaussian.sample(cfg.num_samples, paired_generator(params.seed, s)))
+    metrics: dict = {GAUSSIAN: summarize([sampler.score(gaussian.sample(cfg.num_samples,
+                                                                        paired_generator(params.seed, s)))
                                           for s in range(cfg.seeds)])}
     samples: dict[float, dict[str, np.ndarray | None]] = {}
-    snapshots: list[tuple[float, np.ndarray]] = []
     per_seed: dict[float, list[float]] = {}
     by_training_seed: dict[float, dict[int, dict[str, float]]] = {}
-
-    def record(t: float, x: torch.Tensor) -> None:
-        snapshots.append((t, x[:TRAJECTORY_SAMPLES, 0].numpy().copy()))
-
-    def sample_rows(module: IgoScoreModel, alpha: float, shown: dict | None = None) -> list[dict]:
-        rows = []
-        for seed in range(cfg.seeds):
-            row = {}
-            for path in _paths(alpha):
-                suffix = "" if path == "full" else "_intermediate"
-                start = time.perf_counter()
-                x, nfe = generate(module, path, moments, cfg, paired_generator(params.seed, seed),
-                                  callback=None if snapshots or shown is None else record)
-                row.update(score(x, suffix))
-                row["nfe" + suffix] = nfe
-                row["seconds" + suffix] = round(time.perf_counter() - start, 1)
-                if seed == 0 and shown is not None:
-                    shown[path] = mnist.to_pixels(x.clamp(-1, 1))
-            rows.append(row)
-        return rows
-
     for alpha, module in modules.items():
         shown: dict[str, np.ndarray | None] = {"full": None, "intermediate": None}
-        rows = sample_rows(module, alpha, shown)
+        rows = sampler.rows(module, alpha, shown)
         per_seed[alpha] = [row["fid"] for row in rows]
-        summary = summarize(rows)
-        if alpha >= 1:
-            summary.update({f"{key}_intermediate{sd}": None for key in ("fid", "confident", "nfe", "seconds")
-                            for sd in ("", "_sd")})
+        summary = _alpha_summary(rows, alpha)
         log.info("alpha=%s %s", alpha_label(alpha), summary)
         metrics[f"alpha={alpha_label(alpha)}"] = summary
         samples[alpha] = shown
@@ -173,34 +220,13 @@ def evaluate(params: Params, modules: dict[float, IgoScoreModel], classifier: Le
                     and summary[key] is not None]
             by_training_seed[alpha] = {params.seed: {key: summary[key] for key in fids}}
             for train_seed, other in retrained[alpha].items():
-                over = summarize(sample_rows(other, alpha))
+                over = summarize(sampler.rows(other, alpha))
                 log.info("alpha=%s, training seed %d: %s", alpha_label(alpha), train_seed, over)
                 by_training_seed[alpha][train_seed] = {key: over[key] for key in fids}
-    if 1.0 in per_seed:
-        for alpha in per_seed:
-            if alpha < 1:
-                metrics[f"alpha={alpha_label(alpha)}"].update(summarize(
-                    [{"fid_minus_alpha1": a - b} for a, b in zip(per_seed[alpha], per_seed[1.0])]))
-    for alpha, seeds in by_training_seed.items():
-        row = metrics[f"alpha={alpha_label(alpha)}"]
-        row["training_seeds"] = list(seeds)
-        for key in next(iter(seeds.values())):
-            row[f"{key}_by_training_seed"] = [values[key] for values in seeds.values()]
-        row.update(_over_training_seeds(summarize(list(seeds.values()))))
-        shared = [s for s in seeds if s in by_training_seed.get(1.0, {})] if alpha < 1 else []
-        if shared:  # paired by training seed: the same initialisation and batch order at both α
-            row.update(_over_training_seeds(summarize(
-                [{"fid_minus_alpha1": seeds[s]["fid"] - by_training_seed[1.0][s]["fid"]} for s in shared])))
-    floor = summarize([score(train_images[torch.randperm(len(train_images),
-                                                         generator=paired_generator(params.seed, s))
-                                          [:cfg.num_samples]]) for s in range(cfg.seeds)])
-    metrics["real_fid_floor"], metrics["real_fid_floor_sd"] = floor["fid"], floor["fid_sd"]
-    metrics["real_confident"], metrics["real_confident_sd"] = floor["confident"], floor["confident_sd"]
-    metrics["num_samples"] = cfg.num_samples
-    metrics["seeds"] = cfg.seeds
-    metrics["sampler"] = cfg.sampler.model_dump()
-    metrics["data_source"] = "real"
-    return metrics, samples, snapshots
+    _add_paired_differences(metrics, per_seed)
+    _add_training_seed_rows(metrics, by_training_seed)
+    _add_floor(metrics, sampler, train_images, params)
+    return metrics, samples, sampler.snapshots
 
 
 def mlflow_children(params: Params, metrics: dict) -> dict[str, tuple[dict, dict]]:

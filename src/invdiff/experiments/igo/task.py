@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytorch_lightning as pl
 import torch
 
 from invdiff.config import Params
@@ -34,7 +33,7 @@ from invdiff.experiments.igo.cat_map_sde import CatMapSDE
 from invdiff.experiments.igo.config import IgoSdeConfig, ScoreUnetConfig, TimeSamplingConfig
 from invdiff.experiments.igo.net import ScoreUNet
 from invdiff.experiments.mnist import data as mnist
-from invdiff.optim import adamw_with_decay, num_parameters
+from invdiff.optim import TrainableModule, igo_loss
 from invdiff.paths import models_dir
 from invdiff.sde.score_matching import LogNormalTimes, score_matching_loss, training_times
 from invdiff.sections import EmaConfig, OptimConfig, Section
@@ -80,7 +79,7 @@ class IgoTrainingView(Section):
 PRECONDITIONINGS = ("wiener", "gaussian_skip", "none")
 
 
-class IgoScoreModel(pl.LightningModule):
+class IgoScoreModel(TrainableModule):
     def __init__(self, net_config: dict, sde_config: dict, alpha: float, optim: dict, data_std: float = 1.0,
                  time_sampling: dict | None = None):
         super().__init__()
@@ -140,19 +139,8 @@ class IgoScoreModel(pl.LightningModule):
 
     def training_step(self, batch, batch_idx):
         full, intermediate = self.losses(batch[0])
-        alpha = self.hparams.alpha
-        loss = full if intermediate is None else alpha * full + (1 - alpha) * intermediate
-        self.log("train/loss", loss, prog_bar=True, on_step=True, on_epoch=False)
-        self.log("train/loss_full", full, on_step=True, on_epoch=False)
-        if intermediate is not None:
-            self.log("train/loss_intermediate", intermediate, on_step=True, on_epoch=False)
-        return loss
-
-    def configure_optimizers(self):
-        return adamw_with_decay(self.net.parameters(), self.hparams.optim)
-
-    def num_parameters(self) -> int:
-        return num_parameters(self.net)
+        loss = igo_loss(full, intermediate, self.hparams.alpha)
+        return self.log_losses(loss, {"loss_full": full, "loss_intermediate": intermediate})
 
 
 class IgoTask:

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-import pytorch_lightning as pl
 import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
@@ -19,7 +18,7 @@ from invdiff.data.tensors import tensor_loader
 from invdiff.errors import ConfigError, require_file
 from invdiff.experiments.mnist import data as mnist
 from invdiff.io import atomic_path
-from invdiff.optim import adamw_with_decay, num_parameters
+from invdiff.optim import TrainableModule
 from invdiff.paths import models_dir
 from invdiff.sections import EmaConfig
 
@@ -42,7 +41,7 @@ class LeNet(nn.Module):
         return self.head(self.features(x))
 
 
-class Classifier(pl.LightningModule):
+class Classifier(TrainableModule):
     def __init__(self, feature_dim: int, optim: dict):
         super().__init__()
         self.save_hyperparameters()
@@ -56,11 +55,6 @@ class Classifier(pl.LightningModule):
         self.log("train/accuracy", (logits.argmax(-1) == labels).float().mean())
         return loss
 
-    def configure_optimizers(self):
-        return adamw_with_decay(self.net.parameters(), self.hparams.optim)
-
-    def num_parameters(self) -> int:
-        return num_parameters(self.net)
 
 
 class ClassifierTask:

@@ -8,8 +8,6 @@ the top); rotations by multiples of π/2 land pixel centres on pixel centres, so
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -39,5 +37,3 @@ def make_sequences(digits: np.ndarray, n: int, steps: int, start_range: float, s
     return {"frames": frames.round().clamp(0, 255).to(torch.uint8).numpy(), "digit": index.astype(np.int64),
             "start_angle": start.astype(np.float32), "step_angle": step.astype(np.float32)}
 
-
-HALF_PI, QUARTER_PI = math.pi / 2, math.pi / 4

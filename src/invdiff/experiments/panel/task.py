@@ -25,7 +25,7 @@ from invdiff.errors import require_file
 from invdiff.experiments.panel import data as panel_data
 from invdiff.experiments.panel.config import HopperDataConfig, LatentOdeConfig, PanelTrainConfig, RotMnistDataConfig
 from invdiff.experiments.panel.latent_ode import KINDS, LatentOde
-from invdiff.optim import adamw_with_decay, num_parameters
+from invdiff.optim import TrainableModule, igo_loss
 from invdiff.paths import models_dir
 from invdiff.sections import Section
 
@@ -73,19 +73,16 @@ class PanelTrainingView(Section):
 def combined_loss(full: torch.Tensor, intermediate: torch.Tensor | None, kl: torch.Tensor | None, alpha: float,
                   kl_weight: float) -> torch.Tensor:
     """α L + (1 − α) R + β KL; R absent (None) or α = 1 give L + β KL exactly."""
-    loss = full if intermediate is None or alpha >= 1 else alpha * full + (1 - alpha) * intermediate
+    loss = igo_loss(full, intermediate, alpha)
     return loss if kl is None else loss + kl_weight * kl
 
 
-class PanelModel(pl.LightningModule):
+class PanelModel(TrainableModule):
     def __init__(self, kind: str, observation_shape: list[int], model: dict, optim: dict, interp_steps: int,
                  alpha: float):
         super().__init__()
         self.save_hyperparameters()
         self.net = LatentOde(kind, tuple(observation_shape), **model)
-
-    def num_parameters(self) -> int:
-        return num_parameters(self.net)
 
     def horizon(self, step: int, steps: int) -> int:
         """Observation times scored at optimizer step ``step``: from the first alone up to all ``steps``,
@@ -119,13 +116,10 @@ class PanelModel(pl.LightningModule):
         parts = self.losses(batch[0], self.horizon(self.global_step, batch[0].shape[1]))
         loss = combined_loss(parts["full"], parts.get("intermediate"), parts.get("kl"), self.hparams.alpha,
                              self.hparams.optim["kl_weight"])
-        self.log("train/loss", loss, prog_bar=True, on_step=True, on_epoch=False)
-        for name, value in parts.items():
-            self.log(f"train/{name}", value, on_step=True, on_epoch=False)
-        return loss
+        return self.log_losses(loss, parts)
 
-    def configure_optimizers(self):
-        return adamw_with_decay(self.parameters(), self.hparams.optim)
+    def optimized_parameters(self):
+        return self.parameters()
 
     @torch.no_grad()
     def predict(self, observed: torch.Tensor, steps: int, batch_size: int = 256) -> torch.Tensor:

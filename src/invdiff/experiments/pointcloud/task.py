@@ -20,17 +20,12 @@ from invdiff.errors import require_file
 from invdiff.experiments.pointcloud.config import PointCloudDataConfig, ScoreNetConfig, ScoreTrainConfig
 from invdiff.experiments.pointcloud.patches import make_patches
 from invdiff.experiments.pointcloud.score_net import ScoreDenoiser
-from invdiff.optim import adamw_with_decay, num_parameters
+from invdiff.optim import TrainableModule, igo_loss
 from invdiff.paths import models_dir
 from invdiff.sections import Section
 
 EXPERIMENT = "igo_pointcloud"
 PATCH_KEYS = ("patch_points", "draws", "patches_per_cloud", "noise_min", "noise_max")
-
-
-def igo_loss(full: torch.Tensor, intermediate: torch.Tensor | None, alpha: float) -> torch.Tensor:
-    """alpha L + (1 - alpha) R; with R absent or alpha = 1, L itself."""
-    return full if intermediate is None or alpha >= 1 else alpha * full + (1 - alpha) * intermediate
 
 
 def random_rotations(count: int) -> torch.Tensor:
@@ -54,7 +49,7 @@ class TrainingView(Section):
     data: PointCloudDataConfig
 
 
-class ScoreModule(pl.LightningModule):
+class ScoreModule(TrainableModule):
     def __init__(self, model: dict, optim: dict, alpha: float, intermediate: bool,
                  init_state: dict | None = None):
         super().__init__()
@@ -64,9 +59,6 @@ class ScoreModule(pl.LightningModule):
             self.net.load_state_dict(init_state)
         if intermediate:
             self.net.score.add_intermediate()
-
-    def num_parameters(self) -> int:
-        return num_parameters(self.net)
 
     def dsm(self, noisy: torch.Tensor, target: torch.Tensor, pathway: str) -> torch.Tensor:
         """Denoising score matching on patches [B, N, 3] (unit-sphere coordinates) with their targets."""
@@ -89,13 +81,10 @@ class ScoreModule(pl.LightningModule):
     def training_step(self, batch, batch_idx):
         parts = self.losses(batch)
         loss = igo_loss(parts["full"], parts.get("intermediate"), self.hparams.alpha)
-        self.log("train/loss", loss, prog_bar=True, on_step=True, on_epoch=False)
-        for name, value in parts.items():
-            self.log(f"train/{name}", value, on_step=True, on_epoch=False)
-        return loss
+        return self.log_losses(loss, parts)
 
-    def configure_optimizers(self):
-        return adamw_with_decay(self.parameters(), self.hparams.optim)
+    def optimized_parameters(self):
+        return self.parameters()
 
 
 def weight_comparison(net: ScoreDenoiser) -> dict[str, float]:

@@ -87,8 +87,8 @@ def _check_camera_frame(inputs, image_size: int) -> None:
                           f"outside the {image_size}x{image_size} image of the params camera (use --framing auto)")
 
 
-def sample_pose_command(args: argparse.Namespace) -> None:
-    params = load_params(args.params)
+def _checked_refine_lr(args: argparse.Namespace, params) -> float:
+    """Refuse a bad argument before anything loads; returns the refinement step size."""
     if args.num < 1:
         raise ConfigError(f"--num: must be at least 1, got {args.num}")
     if args.w is not None and (not math.isfinite(args.w) or args.w < 0):
@@ -101,67 +101,64 @@ def sample_pose_command(args: argparse.Namespace) -> None:
     if not 0 <= args.min_confidence <= 1:
         raise ConfigError(f"--min-confidence: must lie in [0, 1], got {args.min_confidence}")
     check_figure_path(args.plot)
-    image_size = params.camera.image_size
-    inputs = read_keypoint_inputs(args.keypoints, args.min_confidence)
-    if args.framing == "camera":
-        _check_camera_frame(inputs, image_size)
+    return refine_lr
+
+
+def _chosen_model(args: argparse.Namespace, image_size: int):
+    """(arch, module, w): --checkpoint and --w, else the default model (:func:`default_model`)."""
     arch, w, why = default_model(project_path("metrics", "pose.json"))
     checkpoint = PoseTask(arch).checkpoint() if args.checkpoint is None else Path(args.checkpoint)
     arch, module = _load_module(checkpoint, image_size)
-    w = args.w if args.w is not None else w
     if args.checkpoint is None:
         print(f"model: {why}")
-    forward = load_forward_model(params.camera, args.body_model_dir)
-    sampler = params.pose.eval.sampler
-    generator = torch.Generator().manual_seed(args.seed)
+    return arch, module, args.w if args.w is not None else w
 
-    draw = keypoint_sampler(module, w, sampler, generator, image_size)
-    user = torch.from_numpy(np.nan_to_num(inputs.keypoints))
-    present = torch.from_numpy(inputs.present)
-    if args.framing == "camera":
-        canonical, frame = user, framing.identity(len(user), image_size)  # complete: see _check_camera_frame
-        model_present = present
-    else:
-        prior = framing.KeypointPrior(torch.from_numpy(pose_dataset.load_split("train").keypoints))
 
-        def project(canonical: torch.Tensor, keep: torch.Tensor, num: int) -> torch.Tensor:
-            with torch.no_grad():
-                return forward(draw(canonical, keep, num))
+def _framed(args, draw, forward, user: torch.Tensor, present: torch.Tensor, image_size: int):
+    """(canonical keypoints, frame, the presence mask the model sees) for --framing camera or auto."""
+    if args.framing == "camera":  # complete and inside the image: see _check_camera_frame
+        return user, framing.identity(len(user), image_size), present
+    prior = framing.KeypointPrior(torch.from_numpy(pose_dataset.load_split("train").keypoints))
 
-        canonical, frame = framing.frame(project, user, present, prior)
-        model_present = framing.with_root(present)
-    x6d = draw(canonical, model_present, args.num)
-    before = None
-    if args.refine:
+    def project(canonical: torch.Tensor, keep: torch.Tensor, num: int) -> torch.Tensor:
         with torch.no_grad():
-            posed = forward.pose(x6d)
-        before = (framing.masked_alignment(user, frame.to_user(posed.keypoints), present, frame, image_size),
-                  joint_limit_violations(posed.rotations).float().mean(-1))
-        x6d = refine(forward, x6d, frame.to_canonical(user), present, args.refine, refine_lr)
+            return forward(draw(canonical, keep, num))
+
+    canonical, frame = framing.frame(project, user, present, prior)
+    return canonical, frame, framing.with_root(present)
+
+
+def _scores(forward, x6d: torch.Tensor, user, present, frame, image_size: int):
+    """(posed body, keypoints in the user's frame, alignment error [N, K], share of joints outside limits [N, K])."""
     with torch.no_grad():
         posed = forward.pose(x6d)
     predicted = frame.to_user(posed.keypoints)
     errors = framing.masked_alignment(user, predicted, present, frame, image_size)
-    violations = joint_limit_violations(posed.rotations).float().mean(-1)  # [N, K] share of joints
-    out = Path(args.out)
+    return posed, predicted, errors, joint_limit_violations(posed.rotations).float().mean(-1)
+
+
+def _write_samples(out: Path, x6d, posed, predicted, errors, violations, inputs, frame, w, arch, forward, steps,
+                   before) -> Path:
+    path = out.with_suffix(".npz")
     keypoints_in = np.where(inputs.present[..., None], inputs.keypoints, np.nan).astype(np.float32)
-    with atomic_path(out.with_suffix(".npz")) as tmp:
-        with open(tmp, "wb") as handle:
-            np.savez(handle, x6d=x6d.numpy(), axis_angle=rotation_6d_to_axis_angle(
-                x6d.reshape(*x6d.shape[:2], NUM_SMPL_JOINTS, 6)).numpy(), joints3d=posed.joints.numpy(),
-                keypoints_pred=predicted.numpy(), alignment_error=errors.numpy(),
-                joint_limit_violation=violations.numpy(), keypoints_input=keypoints_in, present=inputs.present,
-                framing_scale=frame.scale.numpy(), framing_root=frame.root.numpy(), labels=np.array(inputs.labels),
-                w=np.float32(w), arch=np.array(arch), data_source=np.array(forward.data_source),
-                refine_steps=np.int64(args.refine),
-                **({} if before is None else {"alignment_error_before_refine": before[0].numpy(),
-                                              "joint_limit_violation_before_refine": before[1].numpy()}))
-    print(f"{len(user)} input(s) x {args.num} poses ({arch}, w={w:g}, {sampler.name}, framing {args.framing}) -> "
-          f"{out.with_suffix('.npz')}")
-    limit = _val_p95(project_path("metrics", "pose.json"), arch, w)
+    extra = {} if before is None else {"alignment_error_before_refine": before[0].numpy(),
+                                       "joint_limit_violation_before_refine": before[1].numpy()}
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        np.savez(handle, x6d=x6d.numpy(), axis_angle=rotation_6d_to_axis_angle(
+            x6d.reshape(*x6d.shape[:2], NUM_SMPL_JOINTS, 6)).numpy(), joints3d=posed.joints.numpy(),
+            keypoints_pred=predicted.numpy(), alignment_error=errors.numpy(),
+            joint_limit_violation=violations.numpy(), keypoints_input=keypoints_in, present=inputs.present,
+            framing_scale=frame.scale.numpy(), framing_root=frame.root.numpy(), labels=np.array(inputs.labels),
+            w=np.float32(w), arch=np.array(arch), data_source=np.array(forward.data_source),
+            refine_steps=np.int64(steps), **extra)
+    return path
+
+
+def _report(inputs, user, predicted, present, frame, errors, violations, before, steps, limit) -> None:
+    """One line per input, and a warning for a poor fit or a keypoint no sample comes near."""
     for i, label in enumerate(inputs.labels):
         missing = [BODY25_NAMES[k] for k in np.flatnonzero(~inputs.present[i])]
-        refined = "" if before is None else (f" (before {args.refine} refinement steps: {before[0][i].mean():.4f}, "
+        refined = "" if before is None else (f" (before {steps} refinement steps: {before[0][i].mean():.4f}, "
                                              f"{before[1][i].mean():.3f})")
         print(f"  {label}: alignment {errors[i].mean():.4f}, joints outside limits {violations[i].mean():.3f}"
               + refined + f", scale {frame.scale[i]:.2f}" + (f", missing {', '.join(missing)}" if missing else ""))
@@ -171,7 +168,36 @@ def sample_pose_command(args: argparse.Namespace) -> None:
         for k in framing.outlying_joints(user[i], predicted[i], present[i], frame.scale[i]):
             print(f"  warning: {label}: keypoint {k} ({BODY25_NAMES[k]}) is far from every sample (a likely "
                   "detector error)")
+
+
+def sample_pose_command(args: argparse.Namespace) -> None:
+    params = load_params(args.params)
+    refine_lr = _checked_refine_lr(args, params)
+    image_size = params.camera.image_size
+    inputs = read_keypoint_inputs(args.keypoints, args.min_confidence)
+    if args.framing == "camera":
+        _check_camera_frame(inputs, image_size)
+    arch, module, w = _chosen_model(args, image_size)
+    forward = load_forward_model(params.camera, args.body_model_dir)
+    sampler = params.pose.eval.sampler
+    draw = keypoint_sampler(module, w, sampler, torch.Generator().manual_seed(args.seed), image_size)
+    user = torch.from_numpy(np.nan_to_num(inputs.keypoints))
+    present = torch.from_numpy(inputs.present)
+    canonical, frame, model_present = _framed(args, draw, forward, user, present, image_size)
+    x6d = draw(canonical, model_present, args.num)
+    before = None
+    if args.refine:
+        before = _scores(forward, x6d, user, present, frame, image_size)[2:]
+        x6d = refine(forward, x6d, frame.to_canonical(user), present, args.refine, refine_lr)
+    posed, predicted, errors, violations = _scores(forward, x6d, user, present, frame, image_size)
+    path = _write_samples(Path(args.out), x6d, posed, predicted, errors, violations, inputs, frame, w, arch, forward,
+                          args.refine, before)
+    print(f"{len(user)} input(s) x {args.num} poses ({arch}, w={w:g}, {sampler.name}, framing {args.framing}) -> "
+          f"{path}")
+    _report(inputs, user, predicted, present, frame, errors, violations, before, args.refine,
+            _val_p95(project_path("metrics", "pose.json"), arch, w))
     if args.plot:
+        keypoints_in = np.where(inputs.present[..., None], inputs.keypoints, np.nan).astype(np.float32)
         extent = max(image_size, float(np.nanmax(inputs.keypoints)) * 1.05)
         fig = figure5_panel(keypoints_in, None, {f"w={w:g}": (predicted.numpy(), posed.joints.numpy())}, extent,
                             forward.camera.position.numpy(), inputs.labels,

@@ -87,13 +87,9 @@ def _sphere(centre: np.ndarray, radii: np.ndarray, stacks: int = 8) -> tuple[np.
     return centre + unit * radii, np.asarray(faces)
 
 
-def build_standin_model() -> dict:
-    """The arrays of an SMPL model file (the keys smplx reads), for the stand-in body."""
-    joints = smpl_rest_joints()
-    landmark_ids = _landmark_vertex_ids()
-    reserved = set(landmark_ids.values())
-
-    parts: list[tuple[np.ndarray, np.ndarray, int]] = []  # (vertices, faces, skinning joint)
+def _surface_parts(joints: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, int]]:
+    """(vertices, faces, skinning joint) of every piece of the surface: a tube per bone, hands, toes, the head."""
+    parts = []
     for child in range(1, NUM_SMPL_JOINTS):
         parent = SMPL_PARENTS[child]
         length = np.linalg.norm(joints[child] - joints[parent])
@@ -103,18 +99,17 @@ def build_standin_model() -> dict:
     for hand, direction in ((22, 1.0), (23, -1.0)):
         tip = joints[hand] + np.array([direction * _FINGERTIP_OFFSET, 0.0, 0.0])
         parts.append((*_tube(joints[hand], tip, 0.025, 4), hand))
-    for toe, ankle in ((10, 7), (11, 8)):
+    for toe in (10, 11):
         tip = joints[toe] + np.array([0.0, -0.02, 0.1])
         parts.append((*_tube(joints[toe], tip, 0.035, 4), toe))
     head_centre = joints[15] + np.array([0.0, 0.07, 0.02])
     parts.append((*_sphere(head_centre, np.array([0.08, 0.11, 0.1])), 15))
+    return parts
 
-    free = [i for i in range(NUM_VERTICES) if i not in reserved]
-    joint_slots, free = free[:NUM_SMPL_JOINTS], free[NUM_SMPL_JOINTS:]
-    v_template = np.zeros((NUM_VERTICES, 3))
-    owner = np.zeros(NUM_VERTICES, dtype=np.int64)
-    faces_out = []
-    cursor = 0
+
+def _place_parts(parts, free: list[int], joints: np.ndarray, v_template: np.ndarray, owner: np.ndarray) -> list:
+    """Write the parts into the free vertex slots (the rest sit on the pelvis, in no face); returns their faces."""
+    faces_out, cursor = [], 0
     for verts, faces, joint in parts:
         if cursor + len(verts) > len(free):
             raise RuntimeError("stand-in surface needs more vertices than SMPL has")
@@ -122,11 +117,14 @@ def build_standin_model() -> dict:
         v_template[slots], owner[slots] = verts, joint
         faces_out.append(slots[faces])
         cursor += len(verts)
-    # unused slots sit on the pelvis joint, skinned to it, in no face
     rest_slots = np.asarray(free[cursor:], dtype=np.int64)
     v_template[rest_slots], owner[rest_slots] = joints[0], 0
+    return faces_out
 
-    v_template[joint_slots], owner[joint_slots] = joints, np.arange(NUM_SMPL_JOINTS)
+
+def _place_landmarks(landmark_ids: dict[str, int], joints: np.ndarray, v_template: np.ndarray,
+                     owner: np.ndarray) -> None:
+    """The vertices BODY_25 reads (nose, ears, feet, fingertips) at their places on the stand-in."""
     for name, vid in landmark_ids.items():
         if name in _LANDMARKS:
             joint, offset = _LANDMARKS[name]
@@ -137,6 +135,20 @@ def build_standin_model() -> dict:
             side = 1.0 if hand == 22 else -1.0
             v_template[vid] = joints[hand] + np.array([side * _FINGERTIP_OFFSET, 0.0, 0.04 - 0.02 * finger])
             owner[vid] = hand
+
+
+def build_standin_model() -> dict:
+    """The arrays of an SMPL model file (the keys smplx reads), for the stand-in body."""
+    joints = smpl_rest_joints()
+    landmark_ids = _landmark_vertex_ids()
+    reserved = set(landmark_ids.values())
+    free = [i for i in range(NUM_VERTICES) if i not in reserved]
+    joint_slots, free = free[:NUM_SMPL_JOINTS], free[NUM_SMPL_JOINTS:]
+    v_template = np.zeros((NUM_VERTICES, 3))
+    owner = np.zeros(NUM_VERTICES, dtype=np.int64)
+    faces_out = _place_parts(_surface_parts(joints), free, joints, v_template, owner)
+    v_template[joint_slots], owner[joint_slots] = joints, np.arange(NUM_SMPL_JOINTS)
+    _place_landmarks(landmark_ids, joints, v_template, owner)
 
     j_regressor = scipy.sparse.csc_matrix(
         (np.ones(NUM_SMPL_JOINTS), (np.arange(NUM_SMPL_JOINTS), np.asarray(joint_slots))),
