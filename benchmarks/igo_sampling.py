@@ -1,52 +1,74 @@
-"""IGO sampler cost and quality: network evaluations, seconds and FID for the probability-flow ODE at several
-tolerances and the reverse-SDE Euler–Maruyama sampler at several step counts, for one trained α.
+"""IGO sampler cost and quality: network evaluations (NFE), seconds and FID of the probability-flow ODE (RK45) at
+several tolerances, on the selection reference (FID against the *training* digits; eval_igo reports against the
+test split), for the full path of α = 1 and both paths of α = 0.9, over paired seeds.
 
-    python benchmarks/igo_sampling.py [--alpha 1.0] [--num 300]
+    python benchmarks/igo_sampling.py [--seeds 2] [--out docs/sampler_steps]
 
-Needs `dvc repro eval_igo` (or the train_igo stage of that α and fid_classifier) first.
+Needs `dvc repro train_igo@1.0 train_igo@0.9 fid_classifier`. Writes ``<out>/igo.csv`` and prints the choice rule's
+verdict per (α, path): the loosest tolerance whose FID is within max(2 %, one seed sd) of the current one's.
 """
 from __future__ import annotations
 
 import argparse
+import csv
 import time
+from pathlib import Path
 
-import torch
+import numpy as np
 
 from invdiff.config import load_params
 from invdiff.experiments.igo import task as igo
-from invdiff.experiments.igo.prior import data_moments, prior_sample
+from invdiff.experiments.igo.evaluate import generate
+from invdiff.experiments.igo.prior import data_moments
 from invdiff.experiments.mnist import classifier
 from invdiff.experiments.mnist import data as mnist
 from invdiff.metrics.fid import ReferenceFid
-from invdiff.sde import probability_flow_ode, reverse_sde
+from invdiff.seeds import paired_generator
+
+TOLERANCES = (1e-2, 3e-3, 1e-3, 1e-4)
+CASES = (("1.0", "full"), ("0.9", "full"), ("0.9", "intermediate"))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--alpha", default="1.0", help="which trained model (folder models/igo/alpha<alpha>)")
-    parser.add_argument("--num", type=int, default=300, help="samples per setting")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=Path("docs/sampler_steps"))
     args = parser.parse_args()
     params = load_params()
-    module = igo.load(igo.models_folder() / f"alpha{args.alpha}" / "model.ckpt")
+    cfg = params.igo.eval
     train = mnist.to_model_space(mnist.load_split("train")[0])
-    reference = ReferenceFid(classifier.feature_extractor(classifier.load()),
-                             mnist.to_model_space(mnist.load_split("test")[0]), "the MNIST test split")
-    x_init = prior_sample(module.sde, *data_moments(train), args.num, torch.Generator().manual_seed(params.seed))
-    print(f"alpha={args.alpha}, {args.num} samples, {torch.get_num_threads()} threads")
-    print(f"{'sampler':<28}{'NFE':>6}{'seconds':>10}{'FID':>10}")
-    settings = [("ode", tol) for tol in (1e-2, 1e-3, 1e-4, 1e-5)] + [("euler_maruyama", n) for n in (100, 500)]
-    for name, value in settings:
-        start = time.perf_counter()
-        if name == "ode":
-            x, nfe = probability_flow_ode(module.score, module.sde, x_init, rtol=value, atol=value)
-            label = f"PF-ODE RK45 tol={value:g}"
-        else:
-            x, nfe = reverse_sde(module.score, module.sde, x_init, steps=value,
-                                 generator=torch.Generator().manual_seed(1))
-            label = f"reverse SDE EM {value} steps"
-        seconds = time.perf_counter() - start
-        score = reference(x)
-        print(f"{label:<28}{nfe:>6}{seconds:>10.1f}{score:>10.1f}", flush=True)
+    reference = ReferenceFid(classifier.feature_extractor(classifier.load()), train, "the MNIST training split")
+    moments = data_moments(train)
+    current = cfg.sampler.rtol
+    rows = []
+    for alpha, path in CASES:
+        module = igo.load(igo.models_folder() / f"alpha{alpha}" / "model.ckpt")
+        for tol in sorted(set(TOLERANCES) | {current}, reverse=True):
+            run_cfg = cfg.model_copy(update={"sampler": cfg.sampler.model_copy(update={"rtol": tol, "atol": tol})})
+            fids, nfes, start = [], [], time.perf_counter()
+            for seed in range(args.seeds):
+                x, nfe = generate(module, path, moments, run_cfg, paired_generator(params.seed, seed))
+                fids.append(reference(x.clamp(-1, 1)))
+                nfes.append(nfe)
+            rows.append({"alpha": alpha, "path": path, "tolerance": tol, "current": tol == current,
+                         "nfe": float(np.mean(nfes)), "fid": float(np.mean(fids)),
+                         "fid_sd": float(np.std(fids, ddof=1)) if len(fids) > 1 else 0.0,
+                         "seconds": round(time.perf_counter() - start, 1)})
+            print(rows[-1], flush=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    with open(args.out / "igo.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    for alpha, path in CASES:
+        case = [r for r in rows if r["alpha"] == alpha and r["path"] == path]
+        base = next(r for r in case if r["current"])
+        tolerance = max(0.02 * base["fid"], base["fid_sd"])
+        ok = [r for r in case if r["fid"] <= base["fid"] + tolerance]
+        pick = min(ok, key=lambda r: r["nfe"])
+        print(f"alpha={alpha} {path}: current tol {current:g} FID {base['fid']:.1f} ± {base['fid_sd']:.1f} at NFE "
+              f"{base['nfe']:.0f}; fewest NFE within {tolerance:.1f}: tol {pick['tolerance']:g}, "
+              f"NFE {pick['nfe']:.0f}, FID {pick['fid']:.1f}")
 
 
 if __name__ == "__main__":

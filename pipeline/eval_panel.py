@@ -1,8 +1,6 @@
 """DVC stage eval_panel: interpolation / extrapolation MSE of node, meode and igo on both panel data sets, with
 closed-form references and the paper's table -> metrics/igo_panel.json, plots/igo_panel/ (MLflow: experiment
 igo_panel, a child run per (data set, model))."""
-import torch
-
 from invdiff import tracking
 from invdiff.config import flatten
 from invdiff.experiments.panel import data as panel_data
@@ -10,14 +8,14 @@ from invdiff.experiments.panel import figures
 from invdiff.experiments.panel.evaluate import evaluate, headline, mlflow_children
 from invdiff.io import atomic_dir, save_figure, write_results
 from invdiff.paths import plots_dir
-from invdiff.stage import run_stage
+from invdiff.stage import run_stage, set_threads
 
 # the params keys this stage reads: dvc.yaml's params list (make dvc-deps), enforced while it runs
 READS = ("seed", "panel.training", "panel.rotmnist", "panel.hopper", "panel.eval")
 
 
 def work(params):
-    torch.set_num_threads(params.panel.rotmnist.threads)
+    set_threads(params.panel.rotmnist.threads)
     metrics, shown = evaluate(params)
     n = params.panel.eval.figure_sequences
     made = {}

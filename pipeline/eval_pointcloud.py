@@ -3,8 +3,6 @@ denoiser, its plain fine-tuning (score) and its IGO fine-tuning denoising throug
 intermediate pathway E_tau / D_tau (igo_tau, the paper's row), CD and P2M x 10^4 mean +- sd over meshes and seeds,
 paired differences, the paper's numbers -> metrics/igo_pointcloud.json, plots/igo_pointcloud/ (MLflow: experiment
 igo_pointcloud)."""
-import torch
-
 from invdiff import tracking
 from invdiff.config import flatten
 from invdiff.experiments.pointcloud import table
@@ -18,7 +16,7 @@ from invdiff.experiments.pointcloud.report import (
 )
 from invdiff.io import write_results
 from invdiff.progress import Progress
-from invdiff.stage import run_stage
+from invdiff.stage import run_stage, set_threads
 
 # the params keys this stage reads: dvc.yaml's params list (make dvc-deps), enforced while it runs
 READS = (
@@ -29,7 +27,7 @@ READS = (
 
 def work(params):
     cfg = params.pointcloud
-    torch.set_num_threads(cfg.training.finetune.threads)
+    set_threads(cfg.training.finetune.threads)
     methods_at = methods_factory(params, learned_models(params))
     progress = Progress("denoising the test clouds", len(cfg.data.points) * len(cfg.data.noise) *
                         len(cfg.data.test_meshes))

@@ -29,7 +29,7 @@ def _train(params, folder):
                    "train": params.classifier.train.model_dump(), "mnist": params.mnist.model_dump()},
         "made_with": {"torch": torch.__version__, "threads": torch.get_num_threads(),
                       "machine": platform.machine(), "processor": platform.processor()},
-        "training": {"steps": result.steps, "final_loss": result.final_loss, "seconds": round(result.seconds, 1),
+        "training": {"steps": result.steps, "final_loss": result.final_loss,
                      "num_parameters": result.num_parameters, "loss_steps": result.loss_steps,
                      "losses": result.losses},
         "test_accuracy": accuracy})

@@ -2,11 +2,9 @@
 per training seed -> models/panel/<data set>/<model>/ (first seed) and .../seed<s>/ (the others)."""
 import logging
 
-import torch
-
 from invdiff.experiments.panel.task import PanelTask, models_folder, seed_folder, training_seeds
 from invdiff.io import write_results
-from invdiff.stage import run_stage
+from invdiff.stage import run_stage, set_threads
 from invdiff.training import train, write_training_outputs
 
 # the params keys this stage reads: dvc.yaml's params list (make dvc-deps), enforced while it runs
@@ -16,7 +14,7 @@ log = logging.getLogger("invdiff")
 
 
 def work(params, args):
-    torch.set_num_threads(getattr(params.panel, args.dataset).threads)
+    set_threads(getattr(params.panel, args.dataset).threads)
     summary = {}
     for kind in params.panel.training.models:
         task, folder = PanelTask(args.dataset, kind), models_folder(args.dataset, kind)

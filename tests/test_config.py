@@ -107,3 +107,13 @@ def test_bad_igo_settings_are_named(key, value, message):
     raw["igo"][key] = value if not isinstance(value, dict) else {**raw["igo"][key], **value}
     with pytest.raises(ConfigError, match=message):
         parse_params(raw)
+
+
+def test_a_sampler_step_count_beyond_the_schedule_names_its_key():
+    from helpers.params import tiny_raw
+    from invdiff.config import parse_params
+    from invdiff.errors import ConfigError
+
+    raw = tiny_raw(**{"mnist_cfg.eval.sampler.steps": 50})
+    with pytest.raises(ConfigError, match=r"mnist_cfg.eval.sampler.steps = 50: ddim needs at most 8 steps"):
+        parse_params(raw)

@@ -8,6 +8,7 @@ import sys
 
 import mlflow
 import pytest
+import pytorch_lightning as pl
 import torch
 from test_training import AveragedBranin, Interrupt, StopAt, store  # noqa: F401  (fixture)
 from torch.utils.data import BatchSampler, RandomSampler
@@ -16,6 +17,7 @@ from helpers.params import tiny_params
 from invdiff import resume
 from invdiff.data.tensors import ResumableBatchSampler, tensor_loader
 from invdiff.experiments.branin.task import BraninTask
+from invdiff.progress import pace
 from invdiff.training import train
 
 branin = BraninTask()
@@ -65,6 +67,38 @@ def test_resumed_training_equals_the_uninterrupted_one_bitwise(tmp_path, task, e
     assert resumed.resumed_from_step == (stop // every) * every > 0
     assert resumed.losses == whole.losses
     assert _same_weights(resumed.checkpoint, whole.checkpoint)
+
+
+class ThreadsSeen(pl.Callback):
+    def __init__(self):
+        self.seen = set()
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
+        self.seen.add(torch.get_num_threads())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the thread pace reads /proc/stat")
+def test_training_beside_a_busy_process_keeps_its_threads_and_resumes_bitwise(tmp_path, monkeypatch):
+    """Weight gradients differ in the last bit between 1 and 2 threads (LayerNorm's affine kernel), so a training
+    whose thread count followed the machine's load would not resume exactly; the pace reads the load every call."""
+    monkeypatch.setattr(pace, "enabled", True)
+    monkeypatch.setattr(pace, "interval", 0.0)
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        params = tiny_params(**{"trainer.checkpoint_every_n_steps": 5})
+        seen = ThreadsSeen()
+        whole = train(branin, params, tmp_path / "whole", scratch=tmp_path / "s0", callbacks=[seen])
+        with pytest.raises(Interrupt):
+            train(branin, params, tmp_path / "cut", callbacks=[StopAt(7)], scratch=tmp_path / "s1")
+        resumed = train(branin, params, tmp_path / "cut", scratch=tmp_path / "s1", callbacks=[seen])
+    finally:
+        spinner.kill()
+        spinner.wait()
+        torch.set_num_threads(before)
+    assert seen.seen == {2}
+    assert resumed.losses == whole.losses and _same_weights(resumed.checkpoint, whole.checkpoint)
 
 
 class ShiftedBranin(BraninTask):

@@ -73,6 +73,16 @@ def test_same_params_give_identical_weights_and_loss(tmp_path):
     assert c.losses != a.losses
 
 
+def test_retraining_to_the_same_weights_writes_the_same_bytes(tmp_path):
+    """models/<task>/ holds nothing a retrain changes (no wall time, no run id), so DVC's hash of it is stable and
+    the evaluations downstream do not re-run."""
+    params = tiny_params()
+    for out in ("a", "b"):  # one scratch path, as the pipeline's .checkpoints/<task>/seed<s>
+        train(branin, params, tmp_path / out, scratch=tmp_path / "scratch")
+    for name in ("model.ckpt", "train_info.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
 def test_missing_checkpoint_names_the_path_and_the_fix(tmp_path):
     from invdiff.errors import MissingInputError
 

@@ -9,16 +9,32 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import sys
 
-from invdiff.errors import InvdiffError
+from invdiff.errors import ConfigError, InvdiffError
 
 KEYPOINTS_HELP = ("BODY_25 keypoints: an OpenPose JSON file (every person in it) or a folder of per-frame files, or "
                   ".npz with key 'keypoints' shaped [N,25,2] or "
                   "[25,2], or .json {\"keypoints\": [[u, v], ...]} (25 pairs, or a list of such lists)")
 
 
+def check_pose_numbers(args: argparse.Namespace) -> None:
+    """The numeric arguments, refused before torch and the model load (an answer in well under a second)."""
+    if args.num < 1:
+        raise ConfigError(f"--num: must be at least 1, got {args.num}")
+    if args.w is not None and (not math.isfinite(args.w) or args.w < 0):
+        raise ConfigError(f"--w: guidance weight must be a finite number >= 0, got {args.w}")
+    if args.refine < 0:
+        raise ConfigError(f"--refine: number of steps must be >= 0, got {args.refine}")
+    if args.refine_lr is not None and not (math.isfinite(args.refine_lr) and args.refine_lr > 0):
+        raise ConfigError(f"--refine-lr: must be a number > 0, got {args.refine_lr}")
+    if not 0 <= args.min_confidence <= 1:
+        raise ConfigError(f"--min-confidence: must lie in [0, 1], got {args.min_confidence}")
+
+
 def _sample_pose(args: argparse.Namespace) -> None:
+    check_pose_numbers(args)
     from invdiff.experiments.pose.command import sample_pose_command  # torch and the model load only when used
 
     sample_pose_command(args)

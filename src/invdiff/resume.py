@@ -100,6 +100,15 @@ class RngState(pl.Callback):
         self._pending: dict[str, Any] | None = None
 
     def state_dict(self) -> dict[str, Any]:
+        """This process's streams; under DDP every process's (``per_rank``), since rank zero writes the file."""
+        mine = self._streams()
+        if torch.distributed.is_available() and torch.distributed.is_initialized():
+            gathered: list[Any] = [None] * torch.distributed.get_world_size()
+            torch.distributed.all_gather_object(gathered, mine)
+            return {**mine, "per_rank": gathered}
+        return mine
+
+    def _streams(self) -> dict[str, Any]:
         name, keys, pos, has_gauss, cached = np.random.get_state()
         numpy_state = [name, torch.from_numpy(keys.astype(np.int64)), int(pos), int(has_gauss), float(cached)]
         return {"torch": torch.get_rng_state(), "numpy": numpy_state, "python": random.getstate(),
@@ -108,6 +117,14 @@ class RngState(pl.Callback):
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self._pending = state
+
+    def on_train_start(self, trainer, pl_module):
+        per_rank = (self._pending or {}).get("per_rank")
+        if per_rank is not None:
+            if len(per_rank) != trainer.world_size:
+                raise RuntimeError(f"the checkpoint was written by {len(per_rank)} DDP processes, this run has "
+                                   f"{trainer.world_size}: resume with the same trainer.devices / num_nodes")
+            self._pending = per_rank[trainer.global_rank]
 
     def on_train_batch_start(self, trainer, pl_module, batch, batch_idx):
         if self._pending is None:

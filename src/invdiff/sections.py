@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 
 class Section(BaseModel):
@@ -42,10 +42,25 @@ class ScheduleConfig(Section):
 
 
 class SamplerConfig(Section):
-    name: Literal["ddpm", "ddim"] = "ddpm"
-    steps: int = Field(1000, ge=1, description="DDIM steps; DDPM always uses all timesteps")
-    eta: float = Field(0.0, ge=0.0, description="DDIM stochasticity (1.0 = DDPM posterior variance)")
+    name: Literal["ddpm", "ddim", "dpm_solver"] = "ddpm"
+    steps: int = Field(1000, ge=1, description="DDIM / DPM-Solver++(2M) steps; DDPM always uses all timesteps")
+    eta: float = Field(0.0, ge=0.0, description="DDIM stochasticity (1.0 = DDPM posterior variance); must be 0 "
+                                                "for DPM-Solver++(2M), which is deterministic")
     clip_x0: float | None = Field(None, gt=0, description="clip the predicted x_0 to [-c, c] (data range)")
+
+    @model_validator(mode="after")
+    def _deterministic_solver(self):
+        if self.name == "dpm_solver" and self.eta != 0:
+            raise ValueError(f"eta = {self.eta}: dpm_solver (DPM-Solver++(2M)) is deterministic; set eta: 0.0")
+        return self
+
+
+def check_sampler_steps(sampler: SamplerConfig, schedule: ScheduleConfig, key: str) -> None:
+    """A DDIM / DPM-Solver step count the schedule can hold (DDIM: at most T; DPM-Solver: below T), named by key."""
+    limit = schedule.timesteps if sampler.name == "ddim" else schedule.timesteps - 1
+    if sampler.name != "ddpm" and sampler.steps > limit:
+        raise ValueError(f"{key}.steps = {sampler.steps}: {sampler.name} needs at most {limit} steps with "
+                         f"{schedule.timesteps} diffusion timesteps; lower it or raise the timesteps")
 
 
 class OptimConfig(Section):

@@ -42,3 +42,11 @@ def run_stage(name: str, work: Callable[..., None], *, reads, foreach: str | Non
         print(f"{name}: error: {exc}", file=sys.stderr)
         sys.exit(2)
     log.info("stage %s finished in %.1fs", name, time.perf_counter() - start)
+
+
+def set_threads(threads: int | None) -> None:
+    """torch's intra-op threads for this stage (None: torch's default, one per core)."""
+    if threads is not None:
+        import torch
+
+        torch.set_num_threads(threads)

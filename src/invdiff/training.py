@@ -23,11 +23,12 @@ from typing import Any
 import pytorch_lightning as pl
 import torch
 from pytorch_lightning.callbacks import ModelCheckpoint, WeightAveraging
+from pytorch_lightning.utilities.rank_zero import rank_zero_only
 
 from invdiff import resume, tracking
 from invdiff.config import Params, flatten
 from invdiff.io import atomic_dir, atomic_path, save_figure, write_csv, write_json, write_results
-from invdiff.paths import checkpoint_scratch, plots_dir
+from invdiff.paths import checkpoint_scratch, plots_dir, timings_path
 from invdiff.progress import lightning_progress
 from invdiff.sections import EmaConfig
 from invdiff.task import Task
@@ -37,7 +38,9 @@ log = logging.getLogger("invdiff")
 
 
 class LossHistory(pl.Callback):
-    """Loss curve and wall time; part of the checkpoint, so a resumed run keeps the whole curve."""
+    """Loss curve and wall time; part of the checkpoint, so a resumed run keeps the whole curve. The final
+    ``model.ckpt`` leaves the wall time out (``record_time = False``): retraining to the same weights then writes
+    the same bytes, and DVC does not re-run the evaluations."""
 
     def __init__(self, every: int):
         self.every = every
@@ -45,6 +48,7 @@ class LossHistory(pl.Callback):
         self.losses: list[float] = []
         self.seconds = 0.0
         self._t0 = 0.0
+        self.record_time = True
 
     def on_train_start(self, trainer, pl_module):
         self._t0 = time.perf_counter()
@@ -59,7 +63,7 @@ class LossHistory(pl.Callback):
         return self.seconds + (time.perf_counter() - self._t0 if self._t0 else 0.0)
 
     def state_dict(self) -> dict[str, Any]:
-        return {"steps": self.steps, "losses": self.losses, "seconds": self.elapsed()}
+        return {"steps": self.steps, "losses": self.losses, "seconds": self.elapsed() if self.record_time else 0.0}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.steps, self.losses, self.seconds = list(state["steps"]), list(state["losses"]), float(state["seconds"])
@@ -159,10 +163,11 @@ def _trainer(task: Task, params: Params, scratch: Path, logger, loader, history:
     return pl.Trainer(
         accelerator=t.accelerator, devices=t.devices, strategy=t.strategy, num_nodes=t.num_nodes,
         precision=t.precision, max_steps=task.section(params).train.max_steps, max_epochs=-1, logger=logger or False,
-        callbacks=[history, resume.RngState(loader), checkpointing, *averaging_callbacks, *progress_callbacks,
-                   *callbacks],
+        callbacks=[history, RankSeed(params.seed), resume.RngState(loader), checkpointing, *averaging_callbacks,
+                   *progress_callbacks, *callbacks],
         enable_progress_bar=show_bar, enable_model_summary=False, log_every_n_steps=t.log_every_n_steps,
         limit_val_batches=0, num_sanity_val_steps=0, deterministic="warn", default_root_dir=str(scratch),
+        use_distributed_sampler=False,  # ResumableBatchSampler shards itself (and resumes); Lightning's would not
     )
 
 
@@ -182,16 +187,18 @@ def _fit(trainer: pl.Trainer, module, loader, last: Path, resuming: bool, task: 
                            f"{max_steps}; re-run to resume from {last}")
 
 
-def _save(trainer: pl.Trainer, result: TrainResult, task: Task, params: Params, key, scratch: Path) -> None:
-    """Rank zero writes model.ckpt and train_info.json atomically, closes the run and clears the scratch."""
+def _save(trainer: pl.Trainer, result: TrainResult, task: Task, params: Params, key, scratch: Path,
+          history: LossHistory) -> None:
+    """Rank zero writes model.ckpt and train_info.json atomically, closes the run and clears the scratch. Both hold
+    only what the weights determine (no wall time, no run id: those go to metrics/<task>_train.json and MLflow)."""
     if not trainer.is_global_zero:
         return
+    history.record_time = False
     with atomic_path(result.checkpoint) as tmp:
         trainer.save_checkpoint(tmp)
     write_json(result.checkpoint.parent / "train_info.json", {
-        "task": task.name, "steps": result.steps, "seconds": round(result.seconds, 2),
-        "final_loss": result.final_loss, "num_parameters": result.num_parameters, "mlflow_run_id": result.run_id,
-        "resumed_from_step": result.resumed_from_step, "data_source": task.data_source(params),
+        "task": task.name, "steps": result.steps, "final_loss": result.final_loss,
+        "num_parameters": result.num_parameters, "data_source": task.data_source(params),
         "resume_key": key.summary()})
     tracking.log_metrics({"train_seconds": result.seconds}, run_id=result.run_id)
     tracking.set_tags({"checkpoint_path": str(result.checkpoint.resolve())}, run_id=result.run_id)
@@ -207,6 +214,8 @@ def train(task: Task, params: Params, out_dir: str | Path, *, callbacks: list[pl
     out_dir = Path(out_dir)
     scratch = Path(scratch) if scratch else checkpoint_scratch(task.name, params.seed)
     last = scratch / "last.ckpt"
+    if process_rank() > 0:
+        return _train_worker(task, params, scratch, callbacks or [])
     run_file = scratch / resume.RUN_FILE
     resume.tidy()
 
@@ -232,8 +241,42 @@ def train(task: Task, params: Params, out_dir: str | Path, *, callbacks: list[pl
                          final_loss=history.losses[-1] if history.losses else float("nan"),
                          num_parameters=module.num_parameters(), loss_steps=history.steps, losses=history.losses,
                          resumed_from_step=start_step)
-    _save(trainer, result, task, params, key, scratch)
+    _save(trainer, result, task, params, key, scratch, history)
     return result
+
+
+def process_rank() -> int:
+    """This process's global rank: 0 alone and in the process that launches DDP, > 0 in the processes Lightning
+    starts for the other devices (it sets their rank in the environment before they import anything)."""
+    return int(rank_zero_only.rank)
+
+
+def _train_worker(task: Task, params: Params, scratch: Path, callbacks: list[pl.Callback]):
+    """A DDP process of rank > 0 (Lightning re-runs the stage's command in it): the same model, data and trainer,
+    resuming exactly when rank zero does (rank zero has already kept or cleared the scratch), and nothing else --
+    rank zero alone owns the MLflow run, the resume key, the scratch and every output. The process ends with the
+    fit, so the stage script's writes after ``train`` never run twice."""
+    pl.seed_everything(params.seed, workers=True, verbose=False)
+    module, loader = task.build(params)
+    last = scratch / "last.ckpt"
+    history = LossHistory(every=params.trainer.log_every_n_steps)
+    trainer = _trainer(task, params, scratch, None, loader, history, callbacks)
+    _fit(trainer, module, loader, last, last.is_file(), task, params)
+    trainer.save_checkpoint(scratch / "model.ckpt")  # rank zero's final save is collective; only rank zero writes
+    raise SystemExit(0)
+
+
+class RankSeed(pl.Callback):
+    """Under DDP each process re-seeds with ``seed + rank`` once its rank is known, so their diffusion noise and
+    timesteps differ (the data, built before, is the same in all of them). Alone: no effect, so single-process
+    results are unchanged."""
+
+    def __init__(self, seed: int):
+        self.seed = seed
+
+    def on_fit_start(self, trainer, pl_module):
+        if trainer.world_size > 1:
+            pl.seed_everything(self.seed + trainer.global_rank, workers=True, verbose=False)
 
 
 def _saved_step(path: Path) -> int:
@@ -245,6 +288,9 @@ def write_training_outputs(task_name: str, result: TrainResult) -> None:
     write_results(f"{task_name}_train", {
         "steps": result.steps, "final_loss": round(result.final_loss, 6), "num_parameters": result.num_parameters,
         "train_seconds": round(result.seconds, 1)})
+    timings = timings_path(f"{task_name}_train")  # facts of this run, not of the weights: git-ignored
+    write_json(timings, {**json.loads(timings.read_text()), "mlflow_run_id": result.run_id,
+                         "resumed_from_step": result.resumed_from_step})
     with atomic_dir(plots_dir(f"{task_name}_train")) as folder:
         write_csv(folder / "loss.csv", ["step", "loss"], zip(result.loss_steps, result.losses))
         fig = loss_curve(result.loss_steps, result.losses, f"{task_name}: training loss")

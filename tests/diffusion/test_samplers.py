@@ -6,7 +6,8 @@ import torch
 from scipy import stats
 
 from helpers.gaussians import GaussianMixture
-from invdiff.diffusion import ddim_sample, ddim_timesteps, ddpm_sample, linear_schedule, sample
+from invdiff.diffusion import ddim_sample, ddim_timesteps, ddpm_sample, dpm_solver_sample, linear_schedule, sample
+from invdiff.diffusion.samplers import dpm_solver_grid
 
 SCHEDULE = linear_schedule(1000, 1e-4, 0.02)
 GAUSSIAN = GaussianMixture([1.0], [[1.0, -2.0]], [[[0.5, 0.3], [0.3, 1.5]]])
@@ -88,7 +89,50 @@ def test_ddim_timesteps():
         ddim_timesteps(100, 0)
 
 
-@pytest.mark.parametrize("name", ["ddpm", "ddim"])
+def _exact_moments(sampler, steps, **kwargs):
+    """Mean and covariance of a deterministic sampler's output, exactly: with a Gaussian's exact ε* every step is
+    affine in x, so x_0 = A x_T + b, read off by sampling from x_T = 0 and the unit vectors (no Monte-Carlo)."""
+    d = GAUSSIAN.dim
+    starts = torch.cat([torch.zeros(1, d, dtype=torch.float64), torch.eye(d, dtype=torch.float64)])
+    out = sampler(GAUSSIAN.eps_fn(SCHEDULE), SCHEDULE, (d + 1, d), steps=steps, dtype=torch.float64,
+                  x_init=starts, **kwargs).samples
+    a = (out[1:] - out[0]).T
+    return out[0], a @ a.T
+
+
+# Frobenius error of the covariance against the data's, measured: DDIM 0.52 / 0.27, DPM-Solver++(2M) 0.136 / 0.021
+# at 10 / 20 steps; the mean is off by 0.014 at any step count (x_T ~ N(0, I) ignores √ᾱ_T μ).
+@pytest.mark.parametrize(("steps", "tolerance"), [(10, 0.2), (20, 0.04), (50, 0.015)])
+def test_dpm_solver_reaches_the_exact_gaussian_in_few_steps(steps, tolerance):
+    mean, cov = _exact_moments(dpm_solver_sample, steps)
+    _, ddim_cov = _exact_moments(ddim_sample, steps)
+    error = torch.linalg.norm(cov - GAUSSIAN.covs[0]).item()
+    assert error < tolerance
+    assert error < 0.5 * torch.linalg.norm(ddim_cov - GAUSSIAN.covs[0]).item()
+    assert torch.linalg.norm(mean - GAUSSIAN.means[0]).item() < 0.02
+
+
+@pytest.mark.parametrize("broken", ["first_order", "weight_1_over_r"])
+def test_dpm_solver_test_fails_a_broken_solver(monkeypatch, broken):
+    """The test has power: without the second-order term, or with 1/r for 1/(2r), the 20-step bound fails."""
+    import invdiff.diffusion.samplers as samplers
+
+    wrong = {"first_order": lambda x0, prev, h, prev_h: x0,
+             "weight_1_over_r": lambda x0, prev, h, prev_h: x0 + (x0 - prev) * (h / prev_h).to(x0.dtype)}[broken]
+    monkeypatch.setattr(samplers, "_second_order_x0", wrong)
+    _, cov = _exact_moments(dpm_solver_sample, 20)
+    assert torch.linalg.norm(cov - GAUSSIAN.covs[0]).item() > 0.04
+
+
+def test_dpm_solver_grid_and_steps():
+    grid = dpm_solver_grid(SCHEDULE, 10)
+    assert [g[0] for g in grid][:2] == [999, 899] and grid[-1][0] == 100 and grid[-1][3] == 0
+    assert len(grid) == 10
+    with pytest.raises(ValueError, match="DPM-Solver steps"):
+        dpm_solver_grid(SCHEDULE, 1000)
+
+
+@pytest.mark.parametrize("name", ["ddpm", "ddim", "dpm_solver"])
 def test_clip_x0_bounds_the_final_samples(name):
     far = GaussianMixture([1.0], [[3.0]], [[[1.0]]])
     cfg = SimpleNamespace(name=name, steps=50, eta=0.0, clip_x0=1.0)
@@ -100,10 +144,10 @@ def test_clip_x0_bounds_the_final_samples(name):
     assert unclipped.max().item() > 3.0
 
 
-@pytest.mark.parametrize("name", ["ddpm", "ddim"])
+@pytest.mark.parametrize("name", ["ddpm", "ddim", "dpm_solver"])
 def test_sampler_contract_start_tensor_callback_and_evaluations(name):
     """Drawing x_T yourself and passing it is the same chain; the callback walks T ... 0 and ends at the result."""
-    cfg = SimpleNamespace(name=name, steps=20, eta=1.0, clip_x0=None)
+    cfg = SimpleNamespace(name=name, steps=20, eta=0.0 if name == "dpm_solver" else 1.0, clip_x0=None)
     eps = GAUSSIAN.eps_fn(SCHEDULE)
     plain = sample(eps, SCHEDULE, (8, 2), cfg, generator=torch.Generator().manual_seed(7), dtype=torch.float64)
     g = torch.Generator().manual_seed(7)
@@ -120,3 +164,14 @@ def test_sampler_contract_start_tensor_callback_and_evaluations(name):
     torch.testing.assert_close(seen[-1][1], given.samples)
     with pytest.raises(ValueError, match="x_init has shape"):
         sample(eps, SCHEDULE, (4, 2), cfg, x_init=start)
+
+
+def test_dpm_solver_config_counts_its_calls_and_refuses_eta():
+    from pydantic import ValidationError
+
+    from invdiff.diffusion import network_evaluations
+    from invdiff.sections import SamplerConfig
+
+    assert network_evaluations(SamplerConfig(name="dpm_solver", steps=12), 200) == 12
+    with pytest.raises(ValidationError, match="dpm_solver .* is deterministic; set eta: 0.0"):
+        SamplerConfig(name="dpm_solver", steps=12, eta=1.0)

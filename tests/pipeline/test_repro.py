@@ -233,13 +233,46 @@ def test_runs_land_in_mlflow_with_tags_and_children(workspace):
 
 
 def test_temp_dir_experiment_logs_into_the_workspace_store(workspace):
-    """`dvc exp run --temp` runs in .dvc/tmp/exps/<tmp>, like queued experiments; its run must reach our store."""
+    """`dvc exp run --temp` runs in .dvc/tmp/exps/<tmp>, like queued experiments; its run must reach our store.
+    It runs eval_branin and what that needs only (the whole tiny pipeline took 450 s in CI)."""
     ws, _ = workspace
     before = len(_db_rows(ws, "select run_uuid from runs where name = 'eval_branin'"))
-    _run(["dvc", "exp", "run", "--temp", "-S", "branin.eval.guidance_weights=[0.0,1.0]"], ws)
+    _run(["dvc", "exp", "run", "--temp", "-S", "branin.eval.guidance_weights=[0.0,1.0]", "eval_branin"], ws)
     after = _db_rows(ws, "select run_uuid from runs where name = 'eval_branin'")
     assert len(after) == before + 1
     assert _db_rows(ws, "select count(*) from runs where name = 'ddpm w=1'")[0][0] == 1
+    assert not list((ws / ".dvc/tmp").rglob("mlflow.db"))
+
+
+def test_queued_experiments_run_two_at_a_time_into_the_one_store(workspace):
+    """`dvc queue start -j 2` with four queued experiments: every one finishes and logs into the workspace store.
+    Each runs eval_branin (and what it needs) only: a queued run starts from a fresh copy, so the whole pipeline
+    would re-run in each."""
+    import time
+
+    ws, _ = workspace
+    weights = ("0.25", "0.75", "1.25", "1.75")
+    for w in weights:
+        _run(["dvc", "exp", "run", "--queue", "-S", f"branin.eval.guidance_weights=[{w}]", "eval_branin"], ws)
+    # the workers are daemons that inherit the caller's stdout: capturing it would wait for them to exit. One
+    # thread each: two spinning 2-thread processes on two cores slow each other many times (docs/speed.md)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INVDIFF_")}
+    env.update(PATH=f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}", OMP_NUM_THREADS="1")
+    subprocess.run(["dvc", "queue", "start", "-j", "2"], cwd=ws, env=env, check=True, timeout=120,
+                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 900
+        while time.monotonic() < deadline:
+            status = _run(["dvc", "queue", "status"], ws).stdout
+            if not any(word in status for word in ("Running", "Queued")):
+                break
+            time.sleep(5)
+    finally:
+        subprocess.run(["dvc", "queue", "stop"], cwd=ws, env=env, timeout=120, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert "Failed" not in status and status.count("Success") == len(weights), status
+    for w in weights:
+        assert _db_rows(ws, f"select count(*) from runs where name = 'ddpm w={w}'")[0][0] == 1, w
     assert not list((ws / ".dvc/tmp").rglob("mlflow.db"))
 
 

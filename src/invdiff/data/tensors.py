@@ -38,7 +38,14 @@ def _as_batch(batch):
 
 class ResumableBatchSampler(Sampler[list[int]]):
     """Shuffled batches in the order of ``BatchSampler(RandomSampler(generator=...))`` -- one ``randperm`` per
-    epoch from one seeded generator -- whose position survives a restart."""
+    epoch from one seeded generator -- whose position survives a restart.
+
+    Under DDP (a process group is up when the batches are drawn) every process draws the same permutation and takes
+    its shard ``batch[rank::world_size]`` of each batch: the processes together see the single-process batch, so
+    ``batch_size`` stays the global batch, the averaged gradient is the single-process one, and the position (which
+    rank zero checkpoints) is the same for every process. Lightning must not replace this sampler
+    (``use_distributed_sampler=False``).
+    """
 
     def __init__(self, size: int, batch_size: int, seed: int, drop_last: bool):
         self.size, self.batch_size, self.drop_last = size, batch_size, drop_last
@@ -59,9 +66,13 @@ class ResumableBatchSampler(Sampler[list[int]]):
         order = torch.randperm(self.size, generator=self.generator).tolist()
         skip, self._skip = self._skip, 0
         self._served = skip
+        rank, world = _shard()
+        if self.batch_size % world:
+            raise ValueError(f"batch_size {self.batch_size} is not divisible by the {world} DDP processes: each takes "
+                             "an equal shard of every batch")
         for b in range(skip, self.batches_per_epoch()):
             self._served = b + 1
-            yield order[b * self.batch_size:(b + 1) * self.batch_size]
+            yield order[b * self.batch_size:(b + 1) * self.batch_size][rank::world]
 
     @property
     def epoch_finished(self) -> bool:
@@ -78,6 +89,13 @@ class ResumableBatchSampler(Sampler[list[int]]):
             self._skip = 0
         else:
             self._skip = self._served
+
+
+def _shard() -> tuple[int, int]:
+    """(rank, world size) of the running process group, (0, 1) without one."""
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        return torch.distributed.get_rank(), torch.distributed.get_world_size()
+    return 0, 1
 
 
 class ResumableLoader(DataLoader):

@@ -3,7 +3,9 @@
 ``ddpm_sample``: ancestral sampling, Ho et al. 2020 Algorithm 2 (the papers' sampler).
 ``ddim_sample``: Song et al. 2021 eq. 12 on a sub-sequence of timesteps; ``eta = 0`` is deterministic and
 ``eta = 1`` with every timestep is the same Markov chain as ``ddpm_sample(variance="posterior")``.
-Both keep the sampler contract of :mod:`invdiff.sampling` (start tensor, step callback, progress, result).
+``dpm_solver_sample``: DPM-Solver++(2M) (Lu et al. 2022, "DPM-Solver++", Algorithm 2), a second-order multistep
+solver of the probability-flow ODE in data prediction, on its own timestep grid (one call per step).
+All keep the sampler contract of :mod:`invdiff.sampling` (start tensor, step callback, progress, result).
 """
 from __future__ import annotations
 
@@ -87,19 +89,22 @@ def ddim_timesteps(num_timesteps: int, steps: int) -> list[int]:
 def ddim_grid(schedule: NoiseSchedule, steps: int) -> list[tuple[int, Tensor, Tensor, int]]:
     """The DDIM walk: per step (timestep i, ᾱ_i, ᾱ of the next state, that state's 1-based DDPM time), where the
     last step goes to the data (ᾱ = 1, time 0)."""
+    return _walk(schedule, ddim_timesteps(schedule.num_timesteps, steps))
+
+
+def _walk(schedule: NoiseSchedule, ts: list[int]) -> list[tuple[int, Tensor, Tensor, int]]:
     abar = schedule.alpha_bars
-    ts = ddim_timesteps(schedule.num_timesteps, steps)
     after = ts[1:] + [None]
     return [(i, abar[i], abar.new_tensor(1.0) if j is None else abar[j], 0 if j is None else j + 1)
             for i, j in zip(ts, after)]
 
 
 def start_ddim_walk(schedule: NoiseSchedule, steps: int, shape, x_init: Tensor | None, device, dtype, generator,
-                    callback: StepCallback | None, desc: str, progress: bool):
-    """What every walk over the DDIM grid starts with: (schedule on the device, grid, x_T, progress reporter);
-    the callback has seen x_T."""
+                    callback: StepCallback | None, desc: str, progress: bool, grid_fn=None):
+    """What every walk over a timestep grid (``grid_fn``, default :func:`ddim_grid`) starts with: (schedule on the
+    device, grid, x_T, progress reporter); the callback has seen x_T."""
     sched = schedule.to(device)
-    grid = ddim_grid(sched, steps)
+    grid = (grid_fn or ddim_grid)(sched, steps)
     x = start_noise(shape, x_init, device, dtype, generator)
     if callback is not None:
         callback(grid[0][0] + 1, x)
@@ -144,6 +149,59 @@ def ddim_update(x0: Tensor, eps: Tensor, a_t: Tensor, a_prev: Tensor, eta: float
     return x + sigma.to(dtype) * noise if noise is not None else x
 
 
+def dpm_solver_grid(schedule: NoiseSchedule, steps: int) -> list[tuple[int, Tensor, Tensor, int]]:
+    """DPM-Solver's walk, as :func:`ddim_grid` lays it out: ``steps`` timesteps from ``linspace(0, T−1, steps+1)``
+    without its 0, so the last step jumps from the smallest one straight to the data (diffusers' "linspace"
+    spacing with a zero final σ). Evaluating at t = 0 instead (DDIM's grid) puts a tiny, badly conditioned
+    step h = λ_0 − λ_{t_min} last; on the exact Gaussian test that made the second-order solver worse than DDIM."""
+    if not 1 <= steps < schedule.num_timesteps:
+        raise ValueError(f"DPM-Solver steps must be in [1, {schedule.num_timesteps - 1}], got {steps}")
+    grid = torch.linspace(0, schedule.num_timesteps - 1, steps + 1, dtype=torch.float64).round().long()
+    return _walk(schedule, grid.flip(0)[:-1].tolist())
+
+
+@torch.no_grad()
+def dpm_solver_sample(eps_fn: EpsFn, schedule: NoiseSchedule, shape: tuple[int, ...], *, steps: int,
+                      generator: torch.Generator | None = None, device: torch.device | str = "cpu",
+                      dtype: torch.dtype = torch.float32, clip_x0: Clip = None, x_init: Tensor | None = None,
+                      callback: StepCallback | None = None, progress: bool = False) -> SamplerResult:
+    """DPM-Solver++(2M) (Lu et al. 2022, Algorithm 2) with x̂_0 from the ε-network (clipped by ``clip_x0``).
+
+    With α = √ᾱ, σ = √(1 − ᾱ), λ = log(α/σ) and h_k = λ_k − λ_{k−1}, each step is
+    x_k = (σ_k/σ_{k−1}) x_{k−1} − α_k (e^{−h_k} − 1) D_k, where D_k is x̂_0 at the first step and
+    (1 + 1/(2r)) x̂_0^{(k−1)} − 1/(2r) x̂_0^{(k−2)} (r = h_{k−1}/h_k) after it. The last step goes to the data
+    (σ = 0, λ = ∞) and is first order, x = x̂_0: the paper's "lower order at the final step". The walk is
+    :func:`dpm_solver_grid`'s. Deterministic: x_T is the only randomness.
+    """
+    sched, grid, x, report = start_ddim_walk(schedule, steps, shape, x_init, device, dtype, generator, callback,
+                                             "dpm-solver++ sampling", progress, grid_fn=dpm_solver_grid)
+    prev_x0, prev_h = None, None
+    for k, (i, a_t, a_next, time_after) in enumerate(grid):
+        t = torch.full((shape[0],), i, device=device, dtype=torch.long)
+        x0, _ = denoise(sched, x, t, eps_fn(x, t), clip_x0)
+        if time_after == 0:
+            x = x0
+        else:
+            h = _log_snr(a_next) - _log_snr(a_t)
+            data = x0 if prev_x0 is None else _second_order_x0(x0, prev_x0, h, prev_h)
+            x = ((1 - a_next) / (1 - a_t)).sqrt().to(dtype) * x - (a_next.sqrt() * torch.expm1(-h)).to(dtype) * data
+            prev_x0, prev_h = x0, h
+        if callback is not None:
+            callback(time_after, x)
+        report.update_to(k + 1)
+    return SamplerResult(x, len(grid))
+
+
+def _second_order_x0(x0: Tensor, prev_x0: Tensor, h: Tensor, prev_h: Tensor) -> Tensor:
+    """D = (1 + 1/(2r)) x̂_0 − 1/(2r) x̂_0^prev with r = h_prev / h (DPM-Solver++ Algorithm 2)."""
+    return x0 + (x0 - prev_x0) * (0.5 * h / prev_h).to(x0.dtype)
+
+
+def _log_snr(abar: Tensor) -> Tensor:
+    """λ = log(α/σ) = ½ log(ᾱ / (1 − ᾱ))."""
+    return 0.5 * (torch.log(abar) - torch.log1p(-abar))
+
+
 def sample(eps_fn: EpsFn, schedule: NoiseSchedule, shape: tuple[int, ...], sampler_cfg, **kwargs) -> SamplerResult:
     """Dispatch on a ``SamplerConfig`` (params ``<task>.eval.sampler``)."""
     kwargs.setdefault("clip_x0", sampler_cfg.clip_x0)
@@ -151,9 +209,15 @@ def sample(eps_fn: EpsFn, schedule: NoiseSchedule, shape: tuple[int, ...], sampl
         return ddpm_sample(eps_fn, schedule, shape, **kwargs)
     if sampler_cfg.name == "ddim":
         return ddim_sample(eps_fn, schedule, shape, steps=sampler_cfg.steps, eta=sampler_cfg.eta, **kwargs)
+    if sampler_cfg.name == "dpm_solver":
+        return dpm_solver_sample(eps_fn, schedule, shape, steps=sampler_cfg.steps, **kwargs)
     raise ValueError(f"unknown sampler {sampler_cfg.name!r}")
 
 
 def network_evaluations(sampler_cfg, num_timesteps: int) -> int:
     """Denoiser calls per sample (each a single batched forward, guidance included)."""
-    return num_timesteps if sampler_cfg.name == "ddpm" else len(ddim_timesteps(num_timesteps, sampler_cfg.steps))
+    if sampler_cfg.name == "ddpm":
+        return num_timesteps
+    if sampler_cfg.name == "dpm_solver":
+        return sampler_cfg.steps
+    return len(ddim_timesteps(num_timesteps, sampler_cfg.steps))

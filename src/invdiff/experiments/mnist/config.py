@@ -3,9 +3,17 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from invdiff.sections import EmaConfig, GuidanceWeights, OptimConfig, SamplerConfig, ScheduleConfig, Section
+from invdiff.sections import (
+    EmaConfig,
+    GuidanceWeights,
+    OptimConfig,
+    SamplerConfig,
+    ScheduleConfig,
+    Section,
+    check_sampler_steps,
+)
 
 MNIST_MIRRORS = ["https://ossci-datasets.s3.amazonaws.com/mnist/",
                  "https://storage.googleapis.com/cvdf-datasets/mnist/"]
@@ -54,6 +62,11 @@ class MnistCfgConfig(Section):
     train: OptimConfig
     ema: EmaConfig = EmaConfig(enabled=False)
     eval: MnistEvalConfig
+
+    @model_validator(mode="after")
+    def _steps_fit_the_schedule(self):
+        check_sampler_steps(self.eval.sampler, self.diffusion, "mnist_cfg.eval.sampler")
+        return self
 
 # this experiment's top-level params sections, found by invdiff.config (a class: required; an instance: default)
 SECTIONS = {"mnist": MnistConfig(), "classifier": ClassifierConfig, "mnist_cfg": MnistCfgConfig}

@@ -88,18 +88,11 @@ def _check_camera_frame(inputs, image_size: int) -> None:
 
 
 def _checked_refine_lr(args: argparse.Namespace, params) -> float:
-    """Refuse a bad argument before anything loads; returns the refinement step size."""
-    if args.num < 1:
-        raise ConfigError(f"--num: must be at least 1, got {args.num}")
-    if args.w is not None and (not math.isfinite(args.w) or args.w < 0):
-        raise ConfigError(f"--w: guidance weight must be a finite number >= 0, got {args.w}")
-    if args.refine < 0:
-        raise ConfigError(f"--refine: number of steps must be >= 0, got {args.refine}")
+    """Refuse a bad argument before the model loads (the numbers were checked by :func:`invdiff.cli.check_pose_numbers`
+    before torch loaded); returns the refinement step size."""
     refine_lr = params.pose.baselines.refine.lr if args.refine_lr is None else args.refine_lr
     if not (math.isfinite(refine_lr) and refine_lr > 0):
-        raise ConfigError(f"--refine-lr: must be a number > 0, got {refine_lr}")
-    if not 0 <= args.min_confidence <= 1:
-        raise ConfigError(f"--min-confidence: must lie in [0, 1], got {args.min_confidence}")
+        raise ConfigError(f"pose.baselines.refine.lr: must be a number > 0, got {refine_lr}")
     check_figure_path(args.plot)
     return refine_lr
 

@@ -36,6 +36,7 @@ from invdiff.experiments.pose.reframed import score_reframed, score_reframed_ref
 from invdiff.experiments.pose.scoring import EvalInputs, View, score_samples, split_inputs
 from invdiff.experiments.pose.task import ARCHS, PoseTask, sample_poses
 from invdiff.headline import best_over_w, rounded
+from invdiff.paths import timings_path
 from invdiff.seeds import paired_generator, summarize
 
 log = logging.getLogger("invdiff")
@@ -197,11 +198,12 @@ def _brief(row: dict) -> str:
 
 
 def train_seconds(archs) -> dict[str, float | None]:
-    """Wall time of each architecture's training (from its ``train_info.json``)."""
+    """Wall time of each architecture's training, as its train stage measured it (``timings/<task>_train.json``;
+    informational: not a DVC dependency, so a retrain that only changes the clock does not re-run the evaluation)."""
     out = {}
     for arch in archs:
-        info = PoseTask(arch).checkpoint().with_name("train_info.json")
-        out[arch] = json.loads(info.read_text())["seconds"] if info.is_file() else None
+        info = timings_path(f"{PoseTask(arch).name}_train")
+        out[arch] = json.loads(info.read_text()).get("train_seconds") if info.is_file() else None
     return out
 
 
