@@ -28,7 +28,9 @@ import sys
 import time
 
 WORKLOAD = r"""
-import sys, time, torch
+import sys, time
+import invdiff  # first: its spin-wait choice (src/invdiff/__init__.py) must come before torch loads
+import torch
 from invdiff.progress import pace
 kind = sys.argv[1]
 torch.manual_seed(0)
@@ -81,6 +83,10 @@ POLICIES = {
                                           "INVDIFF_THREADS": "adaptive"},
     "2 threads, OMP default": {"OMP_NUM_THREADS": "2", "OMP_WAIT_POLICY": "default", **FIXED},
     "2 threads, OMP_WAIT_POLICY=PASSIVE": {"OMP_NUM_THREADS": "2", "OMP_WAIT_POLICY": "PASSIVE", **FIXED},
+    "2 threads, GOMP_SPINCOUNT=1000": {"OMP_NUM_THREADS": "2", "OMP_WAIT_POLICY": "default",
+                                       "GOMP_SPINCOUNT": "1000", **FIXED},
+    "2 threads, GOMP_SPINCOUNT=3000": {"OMP_NUM_THREADS": "2", "OMP_WAIT_POLICY": "default",
+                                       "GOMP_SPINCOUNT": "3000", **FIXED},
     "2 threads, GOMP_SPINCOUNT=10000": {"OMP_NUM_THREADS": "2", "OMP_WAIT_POLICY": "default",
                                         "GOMP_SPINCOUNT": "10000", **FIXED},
     "2 threads, GOMP_SPINCOUNT=30000": {"OMP_NUM_THREADS": "2", "OMP_WAIT_POLICY": "default",
@@ -92,10 +98,10 @@ POLICIES = {
 
 
 def _env(policy: dict[str, str]) -> dict[str, str]:
-    """``OMP_WAIT_POLICY: default`` is not a value libgomp knows: it ignores it and keeps its default (spin, then
-    sleep), and ``import invdiff`` does not replace a value that is set."""
+    """A policy's value ``default`` means unset (libgomp's own default: spin, then sleep); ``import invdiff``
+    does not replace a value that is set."""
     env = {k: v for k, v in os.environ.items() if k not in policy and k != "GOMP_SPINCOUNT"}
-    env.update(policy)
+    env.update({k: v for k, v in policy.items() if v != "default"})
     return env
 
 

@@ -37,8 +37,9 @@ class ThreadPace:
     loop itself decides: every ``interval`` seconds it reads the machine's busy time (/proc/stat) less its own
     (``os.times``), in cores. Above ``busy_above`` cores of others it drops to one thread; below ``idle_below`` it
     returns to the stage's own count (the gap keeps it from flapping). Called from the thread that runs torch
-    (OpenMP's thread count is per calling thread). ``INVDIFF_THREADS=fixed`` turns it off; on a system without
-    /proc/stat it is off. The outputs of the networks that run inside a paced loop (the samplers' denoisers) are
+    (OpenMP's thread count is per calling thread). ``INVDIFF_THREADS=fixed`` turns it off (and
+    :mod:`invdiff`'s spin choice); without /proc/stat it is off. The outputs of the networks that run inside a
+    paced loop (the samplers' denoisers) are
     bit-identical at 1 and 2 threads (tests/nets/test_thread_invariance.py) and a sampler's steps are element-wise,
     so samples do not change; a sum over more than torch's grain (32,768 elements, e.g. a metric's mean) may differ
     in the last bit. Not every network is invariant: a Linear layer with a long input (the FID classifier's 3,136,

@@ -7,6 +7,7 @@ import sys
 import time
 from typing import Callable
 
+import invdiff
 from invdiff import tracking
 from invdiff.config import load_params
 from invdiff.errors import InvdiffError
@@ -31,6 +32,8 @@ def run_stage(name: str, work: Callable[..., None], *, reads, foreach: str | Non
         add_arguments(parser)
     args = parser.parse_args(argv)
     setup_logging()
+    if invdiff.spin_decision:
+        log.info("%s", invdiff.spin_decision)
     start = time.perf_counter()
     try:
         params = load_params(args.params)
