@@ -59,7 +59,7 @@ def main() -> None:
         module, seconds, result = train_variant(PoseTask(arch), params)
         unit = keypoints_to_unit(inputs.keypoints, base.camera.image_size)
         cells = [summarize([score_samples(forward, inputs, sample_poses(
-            module, unit, k, w, params.pose.eval.sampler, seed_generator(base, s)).samples, 0.0)[0]
+            module, unit, k, w, params.pose.eval.sampler_for(arch), seed_generator(base, s)).samples, 0.0)[0]
             for s in range(args.seeds)]) for w in (0.0, w_last)]
         print(f"{name:28}{result.num_parameters:>9}{seconds:>9.0f}  "
               + "".join(f"{cell(c, 'pixel_alignment_error', 4):>16}" for c in cells)

@@ -1,8 +1,9 @@
 """DVC stage results: docs/results.md, generated from metrics/*.json (and the measured run times in
-docs/run_times.json). ``--check`` exits 1 when the committed page differs from a fresh generation."""
+docs/run_times.json, the pose speed benchmark's CSV). ``--check`` exits 1 when the committed page differs from a fresh generation."""
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
 from pathlib import Path
@@ -47,6 +48,19 @@ def _run_times(path: Path) -> str | None:
             + table(["what", "time", "measured", "how"], rows) + "\n")
 
 
+def _pose_speed(path: Path) -> str | None:
+    """The side-by-side speed run of ``benchmarks/distill_pose.py`` (a benchmark's CSV, not a stage's metrics)."""
+    if not path.exists():
+        return None
+    with path.open() as f:
+        rows = [[row["batch"], row["sampler"], f"{float(row['poses_per_s']):.1f}", f"{float(row['vs_authors']):.1f}x"]
+                for row in csv.DictReader(f)]
+    return ("## Pose sampling speed against the authors' DDPM-500 loop (`docs/distill/pose_w0.5_speed.csv`)\n\n"
+            "Measured by `python benchmarks/distill_pose.py` in one run on this CPU, w = 0.5; quality of each "
+            "sampler (on the val inputs) in `docs/distill/pose_w0.5_quality.csv` and docs/speed.md.\n\n"
+            + table(["batch", "sampler", "poses / s", "vs DDPM-500"], rows) + "\n")
+
+
 def generate(root: Path = ROOT) -> str:
     metrics_dir = root / "metrics"
     parts = [HEADER, _headlines(metrics_dir)]
@@ -54,6 +68,7 @@ def generate(root: Path = ROOT) -> str:
         loaded = [_load(metrics_dir / f"{name}.json") for name in names]
         parts.append(writer(*loaded) if loaded[0] is not None
                      else f"## {names[0]}\n\n`metrics/{names[0]}.json` is absent: its stage has not run.\n")
+    parts.append(_pose_speed(root / "docs" / "distill" / "pose_w0.5_speed.csv"))
     parts.append(_run_times(root / "docs" / "run_times.json"))
     return "\n".join(part for part in parts if part)
 

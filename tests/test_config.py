@@ -117,3 +117,18 @@ def test_a_sampler_step_count_beyond_the_schedule_names_its_key():
     raw = tiny_raw(**{"mnist_cfg.eval.sampler.steps": 50})
     with pytest.raises(ConfigError, match=r"mnist_cfg.eval.sampler.steps = 50: ddim needs at most 8 steps"):
         parse_params(raw)
+
+
+def test_an_architecture_step_count_overrides_only_its_own_sampler():
+    raw = load_yaml(REPO / "params.yaml")
+    raw["pose"]["eval"]["sampler"].update(name="ddim", steps=50)
+    raw["pose"]["eval"]["steps_by_arch"] = {"transformer": 20}
+    cfg = parse_params(raw).pose.eval
+    assert cfg.sampler_for("transformer").steps == 20 and cfg.sampler_for("mlp").steps == 50
+    assert cfg.sampler_for("transformer").eta == cfg.sampler.eta and cfg.sampler.steps == 50
+    raw["pose"]["eval"]["steps_by_arch"] = {"transformer": 501}
+    with pytest.raises(ConfigError, match=r"pose.eval.steps_by_arch.transformer .*ddim needs at most 500 steps"):
+        parse_params(raw)
+    raw["pose"]["eval"]["steps_by_arch"] = {"resnet": 20}
+    with pytest.raises(ConfigError, match=r"pose.eval.steps_by_arch.resnet"):
+        parse_params(raw)

@@ -15,8 +15,8 @@ from helpers.params import REPO, tiny_raw
 from invdiff.io import split_timings
 
 pytestmark = pytest.mark.slow
-COPY = ["dvc.yaml", "params.yaml", "pipeline", "src", "data/fid", "data/meshes", "docs/run_times.json", ".dvc/config",
-        ".dvcignore",
+COPY = ["dvc.yaml", "params.yaml", "pipeline", "src", "data/fid", "data/meshes", "docs/run_times.json",
+        "docs/distill/pose_w0.5_speed.csv", ".dvc/config", ".dvcignore",
         ".gitignore"]
 
 

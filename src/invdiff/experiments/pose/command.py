@@ -172,7 +172,7 @@ def sample_pose_command(args: argparse.Namespace) -> None:
         _check_camera_frame(inputs, image_size)
     arch, module, w = _chosen_model(args, image_size)
     forward = load_forward_model(params.camera, args.body_model_dir)
-    sampler = params.pose.eval.sampler
+    sampler = params.pose.eval.sampler_for(arch)
     draw = keypoint_sampler(module, w, sampler, torch.Generator().manual_seed(args.seed), image_size)
     user = torch.from_numpy(np.nan_to_num(inputs.keypoints))
     present = torch.from_numpy(inputs.present)

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PositiveInt, model_validator
 
 from invdiff.experiments.pose.data.config import AmassConfig, BodyModelConfig, CameraConfig, PoseDataConfig
-from invdiff.sections import EmaConfig, GuidanceWeights, MlpConfig, OptimConfig, SamplerConfig, ScheduleConfig, Section
+from invdiff.sections import (EmaConfig, GuidanceWeights, MlpConfig, OptimConfig, SamplerConfig, ScheduleConfig,
+                              Section, check_sampler_steps)
 
 
 class PoseMlpConfig(MlpConfig):
@@ -71,8 +72,16 @@ class PoseEvalConfig(Section):
     val_inputs: int = Field(128, ge=1, description="evenly spaced frames of the validation split")
     paper: PaperProtocolConfig = PaperProtocolConfig()
     sampler: SamplerConfig = SamplerConfig()
+    steps_by_arch: dict[Literal["mlp", "transformer"], PositiveInt] = Field(
+        default_factory=dict, description="an architecture's sampler steps where they differ from sampler.steps "
+                                          "(each chosen by benchmarks/sampler_steps.py, docs/speed.md)")
     batch_size: int = Field(4096, ge=1, description="network batch while sampling (guidance doubles it)")
     figure_inputs: int = Field(3, ge=1)
+
+    def sampler_for(self, arch: str) -> SamplerConfig:
+        """The sampler an architecture's samples are drawn with (its own step count, if it has one)."""
+        steps = self.steps_by_arch.get(arch)
+        return self.sampler if steps is None else self.sampler.model_copy(update={"steps": steps})
 
 
 class PoseDescentConfig(Section):
@@ -120,6 +129,14 @@ class PoseConfig(Section):
     ema: EmaConfig = EmaConfig()
     eval: PoseEvalConfig
     baselines: PoseBaselinesConfig = PoseBaselinesConfig()
+
+    @model_validator(mode="after")
+    def _steps_fit_the_schedule(self):
+        check_sampler_steps(self.eval.sampler, self.diffusion, "pose.eval.sampler")
+        for arch, steps in self.eval.steps_by_arch.items():
+            check_sampler_steps(self.eval.sampler_for(arch), self.diffusion, f"pose.eval.steps_by_arch.{arch} "
+                                                                             f"(sampler {self.eval.sampler.name})")
+        return self
 
 # this experiment's top-level params sections, found by invdiff.config (a class: required; an instance: default)
 SECTIONS = {"body_model": BodyModelConfig(), "amass": AmassConfig(), "camera": CameraConfig(), "pose": PoseConfig}

@@ -117,6 +117,9 @@ def evaluate(params: Params, modules: dict[str, ConditionalDiffusion], forward: 
     result: dict = {"params": {arch: m.num_parameters() for arch, m in modules.items()},
                     "sampler": {"name": cfg.sampler.name,
                                 "steps": network_evaluations(cfg.sampler, params.pose.diffusion.timesteps),
+                                "steps_by_arch": {arch: network_evaluations(cfg.sampler_for(arch),
+                                                                            params.pose.diffusion.timesteps)
+                                                  for arch in modules},
                                 "eta": cfg.sampler.eta if cfg.sampler.name == "ddim" else None},
                     "data_source": pose_dataset.load_stats()["data_source"],
                     "inputs": {p: len(inputs[p].names) for p in PROTOCOLS},
@@ -143,7 +146,7 @@ def evaluate(params: Params, modules: dict[str, ConditionalDiffusion], forward: 
                 for seed in range(cfg.seeds):
                     start = time.perf_counter()
                     x6d = sample_poses(module, keypoints_to_unit(batch.keypoints, params.camera.image_size), k, w,
-                                       cfg.sampler, seed_generator(params, seed), batch_size=cfg.batch_size).samples
+                                       cfg.sampler_for(arch), seed_generator(params, seed), batch_size=cfg.batch_size).samples
                     row, out = score_samples(forward, batch, x6d, time.perf_counter() - start)
                     rows.append(row)
                     if seed == 0:
@@ -179,8 +182,8 @@ def evaluate_reframed(params: Params, modules: dict[str, ConditionalDiffusion], 
     w = best[arch][0]
     rows = []
     for seed in range(cfg.seeds):
-        row = score_reframed(modules[arch], forward, batch, prior, w, cfg.samples_per_input, cfg.sampler,
-                             seed_generator(params, seed), cfg.batch_size, params.pose.baselines.refine)
+        row = score_reframed(modules[arch], forward, batch, prior, w, cfg.samples_per_input,
+                             cfg.sampler_for(arch), seed_generator(params, seed), cfg.batch_size, params.pose.baselines.refine)
         plain = val_rows[("val", arch, w)][seed]
         rows.append({**row, **{f"ratio_{key}": row[key] / plain[key] for key in GAIN_KEYS}})
     out[arch] = {"w": w, **summarize(rows)}
@@ -218,6 +221,7 @@ def mlflow_children(params: Params, result: dict) -> dict[str, tuple[dict, dict]
             for w in cfg.guidance_weights:
                 children[f"{protocol} {arch} w={w:g}"] = (
                     {"protocol": protocol, "arch": arch, "w": w, "sampler": cfg.sampler.name,
+                     "sampler_steps": cfg.sampler_for(arch).steps,
                      "num_parameters": result["params"][arch]}, result[protocol][arch][f"w={float(w)}"])
     for arch, row in result.get("val_reframed", {}).items():
         if arch == "linear_gaussian":
@@ -225,6 +229,7 @@ def mlflow_children(params: Params, result: dict) -> dict[str, tuple[dict, dict]
             continue
         children[f"val_reframed {arch} w={row['w']:g}"] = (
             {"protocol": "val_reframed", "arch": arch, "w": row["w"], "sampler": cfg.sampler.name,
+             "sampler_steps": cfg.sampler_for(arch).steps,
              "num_parameters": result["params"][arch]}, {k: v for k, v in row.items() if k != "w"})
     return children
 
