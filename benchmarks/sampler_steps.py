@@ -87,7 +87,8 @@ def pose_scorer(params, arch="mlp"):
         row = score_samples(forward, inputs, x6d, 0.0)[0]
         return {"mpjpe_mm": row["mpjpe_mm"], "pixel_alignment_error": row["pixel_alignment_error"]}
 
-    return score, "mpjpe_mm", cfg, params.pose.diffusion.timesteps
+    # "current" is the architecture's own stage sampler (pose.eval.steps_by_arch)
+    return score, "mpjpe_mm", cfg.model_copy(update={"sampler": cfg.sampler_for(arch)}), params.pose.diffusion.timesteps
 
 
 SCORERS = {"branin": branin_scorer, "mnist_cfg": mnist_scorer, "pose": pose_scorer,

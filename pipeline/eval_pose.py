@@ -1,9 +1,11 @@
-"""DVC stage eval_pose: MLP vs transformer DDPM per guidance weight -> metrics/pose.json, plots/pose/.
+"""DVC stage eval_pose: MLP vs transformer DDPM per guidance weight -> metrics/pose.json, plots/pose/, and the
+model ``invdiff sample-pose`` uses by default -> models/pose_default.json.
 
 MLflow (experiment `pose`): one child run per (protocol, arch, w) with the metric keys of the JSON.
 """
 from invdiff import tracking
 from invdiff.config import flatten
+from invdiff.experiments.pose import default_model
 from invdiff.experiments.pose import evaluate as pose_eval
 from invdiff.experiments.pose.data.forward_model import load_forward_model
 from invdiff.experiments.pose.evaluate import headline
@@ -27,6 +29,7 @@ def work(params):
     tracking.log_evaluation("pose", "eval_pose", result["data_source"], flatten(params.pose.eval, "pose.eval."),
                             pose_eval.mlflow_children(params, result), figures=figures)
     write_results("pose", result, headline(result))
+    default_model.write(default_model.DefaultModel(**result["default_model"]))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import pytest
 from helpers.pose_workspace import build_pose_workspace
 from helpers.project import at_project
 from invdiff import cli
+from invdiff.errors import ConfigError
 
 
 @pytest.fixture(scope="module")
@@ -160,14 +161,25 @@ def test_openpose_folder_with_two_people_and_missing_joints(workspace, monkeypat
     assert (root / "op.png").stat().st_size > 0
 
 
-def test_the_default_model_is_the_best_on_val(tmp_path):
-    from invdiff.experiments.pose.command import default_model
+def test_the_default_model_is_the_best_on_val_and_read_back_from_its_record(tmp_path):
+    from invdiff.experiments.pose import default_model
 
     rows = {"mlp": {"w=0.0": {"pixel_alignment_error": 0.02}, "w=2.0": {"pixel_alignment_error": 0.01}},
             "transformer": {"w=0.5": {"pixel_alignment_error": 0.005}}}
-    (tmp_path / "pose.json").write_text(json.dumps({"val": rows}))
-    assert default_model(tmp_path / "pose.json")[:2] == ("transformer", 0.5)
-    assert default_model(tmp_path / "none.json")[:2] == ("mlp", 0.5)
+    choice = default_model.choose(rows, ["mlp", "transformer"])
+    assert (choice.arch, choice.w, choice.pixel_alignment_error) == ("transformer", 0.5, 0.005)
+    assert default_model.choose(rows, ["mlp"]).w == 2.0
+    default_model.write(choice, tmp_path / "pose_default.json")
+    assert default_model.read(tmp_path / "pose_default.json") == choice
+    fallback = default_model.read(tmp_path / "none.json")
+    assert (fallback.arch, fallback.w) == ("mlp", 0.5) and "dvc repro eval_pose" in fallback.why()
+    (tmp_path / "bad.json").write_text(json.dumps({"arch": "resnet", "w": 1.0, "pixel_alignment_error": 0.1,
+                                                   "chosen_by": "hand"}))
+    with pytest.raises(ConfigError, match=r"bad.json: not a default-model record \(unknown arch 'resnet'"):
+        default_model.read(tmp_path / "bad.json")
+    (tmp_path / "old.json").write_text(json.dumps({"arch": "mlp"}))
+    with pytest.raises(ConfigError, match=r"old.json: not a default-model record"):
+        default_model.read(tmp_path / "old.json")
 
 
 def test_a_bad_number_is_refused_before_torch_loads():

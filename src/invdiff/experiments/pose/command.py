@@ -11,7 +11,7 @@ import torch
 
 from invdiff.config import load_params
 from invdiff.errors import ConfigError, MissingInputError
-from invdiff.experiments.pose import framing
+from invdiff.experiments.pose import default_model, framing
 from invdiff.experiments.pose.data import dataset as pose_dataset
 from invdiff.experiments.pose.data.forward_model import load_forward_model
 from invdiff.experiments.pose.data.rotations import rotation_6d_to_axis_angle
@@ -35,20 +35,6 @@ def check_figure_path(path: str | None) -> None:
     suffix = Path(path).suffix.lstrip(".").lower()
     if suffix not in formats:
         raise ConfigError(f"--plot: {path} needs one of the suffixes {', '.join('.' + f for f in sorted(formats))}")
-
-
-def default_model(metrics_file: Path) -> tuple[str, float, str]:
-    """The architecture and guidance weight with the lowest alignment error on the validation split, as
-    ``eval_pose`` measured them (``metrics/pose.json``); the MLP at w = 0.5 when there is no measurement."""
-    if not metrics_file.is_file():
-        return "mlp", 0.5, f"no {metrics_file} yet (run `dvc repro eval_pose`): the MLP at w=0.5"
-    val = json.loads(metrics_file.read_text()).get("val", {})
-    scored = [(row["pixel_alignment_error"], arch, float(label.split("=", 1)[1]))
-              for arch in ARCHS if arch in val for label, row in val[arch].items() if label.startswith("w=")]
-    if not scored:
-        return "mlp", 0.5, f"{metrics_file} has no val rows: the MLP at w=0.5"
-    error, arch, w = min(scored)
-    return arch, w, f"best on val in {metrics_file.name}: {arch} at w={w:g} (alignment {error:.4f})"
 
 
 def _load_module(checkpoint: Path, image_size: int):
@@ -98,13 +84,13 @@ def _checked_refine_lr(args: argparse.Namespace, params) -> float:
 
 
 def _chosen_model(args: argparse.Namespace, image_size: int):
-    """(arch, module, w): --checkpoint and --w, else the default model (:func:`default_model`)."""
-    arch, w, why = default_model(project_path("metrics", "pose.json"))
-    checkpoint = PoseTask(arch).checkpoint() if args.checkpoint is None else Path(args.checkpoint)
+    """(arch, module, w): --checkpoint and --w, else the model eval_pose recorded (:mod:`.default_model`)."""
+    choice = default_model.read()
+    checkpoint = PoseTask(choice.arch).checkpoint() if args.checkpoint is None else Path(args.checkpoint)
     arch, module = _load_module(checkpoint, image_size)
     if args.checkpoint is None:
-        print(f"model: {why}")
-    return arch, module, args.w if args.w is not None else w
+        print(f"model: {choice.why()}")
+    return arch, module, args.w if args.w is not None else choice.w
 
 
 def _framed(args, draw, forward, user: torch.Tensor, present: torch.Tensor, image_size: int):

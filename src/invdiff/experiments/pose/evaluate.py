@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from dataclasses import asdict
 
 import numpy as np
 import torch
@@ -27,7 +28,7 @@ from invdiff.config import Params
 from invdiff.diffusion import network_evaluations
 from invdiff.diffusion.module import ConditionalDiffusion
 from invdiff.errors import ConfigError
-from invdiff.experiments.pose import framing
+from invdiff.experiments.pose import default_model, framing
 from invdiff.experiments.pose.data import dataset as pose_dataset
 from invdiff.experiments.pose.data.camera import look_at_centres, to_cameras
 from invdiff.experiments.pose.data.forward_model import PoseForwardModel, keypoints_to_unit
@@ -155,15 +156,17 @@ def evaluate(params: Params, modules: dict[str, ConditionalDiffusion], forward: 
                 result[protocol][arch][f"w={float(w)}"] = cell
                 val_rows[(protocol, arch, float(w))] = rows
                 log.info("%s %s w=%g: %s", protocol, arch, w, _brief(cell))
-    result["val_reframed"] = evaluate_reframed(params, modules, forward, inputs["val"], result["val"], val_rows,
-                                               reference)
+    choice = default_model.choose(result["val"], modules)
+    result["default_model"] = asdict(choice)
+    result["val_reframed"] = evaluate_reframed(params, modules, forward, inputs["val"], choice, val_rows, reference)
     return result, samples, inputs
 
 
 def evaluate_reframed(params: Params, modules: dict[str, ConditionalDiffusion], forward: PoseForwardModel,
-                      batch: EvalInputs, val: dict, val_rows: dict, reference: LinearGaussian) -> dict:
-    """The architecture ``invdiff sample-pose`` uses by default -- the lowest val alignment over architectures and
-    w -- at that w on the re-framed val inputs, beside the closed-form reference given the true framing and the
+                      batch: EvalInputs, choice: default_model.DefaultModel, val_rows: dict,
+                      reference: LinearGaussian) -> dict:
+    """The model ``invdiff sample-pose`` uses by default (``choice``, :mod:`.default_model`) on the re-framed val
+    inputs, beside the closed-form reference given the true framing and the
     present keypoints (:mod:`.reframed`). Only that one: the row measures the tool as it runs by default."""
     cfg = params.pose.eval
     prior = framing.KeypointPrior(torch.from_numpy(pose_dataset.load_split("train").keypoints))
@@ -177,9 +180,7 @@ def evaluate_reframed(params: Params, modules: dict[str, ConditionalDiffusion], 
              "val), MPJPE %.1f mm (x%.3f)", out["linear_gaussian"]["pixel_alignment_error"],
              out["linear_gaussian"]["ratio_pixel_alignment_error"], out["linear_gaussian"]["mpjpe_mm"],
              out["linear_gaussian"]["ratio_mpjpe_mm"])
-    best = {arch: best_over_w(val[arch], "pixel_alignment_error") for arch in modules}
-    arch = min(best, key=lambda a: best[a][1]["pixel_alignment_error"])
-    w = best[arch][0]
+    arch, w = choice.arch, choice.w
     rows = []
     for seed in range(cfg.seeds):
         row = score_reframed(modules[arch], forward, batch, prior, w, cfg.samples_per_input,
