@@ -1,5 +1,6 @@
 """DVC stage results: docs/results.md, generated from metrics/*.json (and the measured run times in
-docs/run_times.json, the pose speed benchmark's CSV). ``--check`` exits 1 when the committed page differs from a fresh generation."""
+docs/run_times.json, the pose speed benchmark's CSV). ``--check`` exits 1 when the committed page differs from a
+fresh generation."""
 from __future__ import annotations
 
 import argparse

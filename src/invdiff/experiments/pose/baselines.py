@@ -156,8 +156,8 @@ def run(params: Params, modules: dict[str, ConditionalDiffusion], forward: PoseF
     w_best = min(eval_cfg.guidance_weights, key=lambda w: rows[f"cfg {arch} w={w:g}"]["pixel_alignment_error"])
 
     def refined(batch, g):
-        x6d = sample_poses(model, keypoints_to_unit(batch.keypoints, image_size), k, w_best, eval_cfg.sampler_for(arch), g,
-                           batch_size=eval_cfg.batch_size).samples
+        x6d = sample_poses(model, keypoints_to_unit(batch.keypoints, image_size), k, w_best,
+                           eval_cfg.sampler_for(arch), g, batch_size=eval_cfg.batch_size).samples
         present = torch.ones(batch.keypoints.shape[:2], dtype=torch.bool)
         return refine(forward, x6d, batch.keypoints, present, cfg.refine.steps, cfg.refine.lr), cfg.refine.steps
 

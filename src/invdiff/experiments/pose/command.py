@@ -20,7 +20,7 @@ from invdiff.experiments.pose.figures import figure5_panel
 from invdiff.experiments.pose.joint_limits import joint_limit_violations
 from invdiff.experiments.pose.keypoint_files import read_keypoint_inputs
 from invdiff.experiments.pose.refine import refine
-from invdiff.experiments.pose.task import ARCHS, PoseTask, keypoint_sampler
+from invdiff.experiments.pose.task import PoseTask, keypoint_sampler
 from invdiff.io import atomic_path, save_figure
 from invdiff.paths import project_path
 

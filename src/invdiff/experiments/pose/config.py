@@ -6,8 +6,16 @@ from typing import Literal
 from pydantic import Field, PositiveInt, model_validator
 
 from invdiff.experiments.pose.data.config import AmassConfig, BodyModelConfig, CameraConfig, PoseDataConfig
-from invdiff.sections import (EmaConfig, GuidanceWeights, MlpConfig, OptimConfig, SamplerConfig, ScheduleConfig,
-                              Section, check_sampler_steps)
+from invdiff.sections import (
+    EmaConfig,
+    GuidanceWeights,
+    MlpConfig,
+    OptimConfig,
+    SamplerConfig,
+    ScheduleConfig,
+    Section,
+    check_sampler_steps,
+)
 
 
 class PoseMlpConfig(MlpConfig):

@@ -147,7 +147,8 @@ def evaluate(params: Params, modules: dict[str, ConditionalDiffusion], forward: 
                 for seed in range(cfg.seeds):
                     start = time.perf_counter()
                     x6d = sample_poses(module, keypoints_to_unit(batch.keypoints, params.camera.image_size), k, w,
-                                       cfg.sampler_for(arch), seed_generator(params, seed), batch_size=cfg.batch_size).samples
+                                       cfg.sampler_for(arch), seed_generator(params, seed),
+                                       batch_size=cfg.batch_size).samples
                     row, out = score_samples(forward, batch, x6d, time.perf_counter() - start)
                     rows.append(row)
                     if seed == 0:
@@ -184,7 +185,8 @@ def evaluate_reframed(params: Params, modules: dict[str, ConditionalDiffusion], 
     rows = []
     for seed in range(cfg.seeds):
         row = score_reframed(modules[arch], forward, batch, prior, w, cfg.samples_per_input,
-                             cfg.sampler_for(arch), seed_generator(params, seed), cfg.batch_size, params.pose.baselines.refine)
+                             cfg.sampler_for(arch), seed_generator(params, seed), cfg.batch_size,
+                             params.pose.baselines.refine)
         plain = val_rows[("val", arch, w)][seed]
         rows.append({**row, **{f"ratio_{key}": row[key] / plain[key] for key in GAIN_KEYS}})
     out[arch] = {"w": w, **summarize(rows)}
