@@ -55,9 +55,11 @@ def _baselines(baselines: dict) -> str:
 
 def results_section(pose: dict, baselines: dict | None) -> str:
     sampler = pose["sampler"]
+    steps = sampler.get("steps_by_arch") or {arch: sampler["steps"] for arch in pose["params"]}
     intro = (f"Data: {pose['data_source']}. {pose['samples_per_input']} samples per input, mean ± sd over "
-             f"{pose['seeds']} paired sampling seeds; sampler {sampler['name']} with {sampler['steps']} steps; "
-             f"parameters: " + ", ".join(f"{arch} {n:,}" for arch, n in pose["params"].items()) + ".")
+             f"{pose['seeds']} paired sampling seeds; sampler {sampler['name']}, network calls per sample "
+             + ", ".join(f"{arch} {n}" for arch, n in steps.items()) + " (guidance doubles the batch, not the calls); "
+             "parameters: " + ", ".join(f"{arch} {n:,}" for arch, n in pose["params"].items()) + ".")
     blocks = [intro]
     for protocol in ("val", "test", "paper"):
         if protocol in pose:
